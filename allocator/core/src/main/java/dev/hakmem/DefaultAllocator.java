@@ -1,0 +1,269 @@
+package dev.hakmem;
+
+import dev.hakmem.ace.spi.EventRing;
+import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.cache.CacheStatistics;
+import dev.hakmem.cache.CacheTotals;
+import dev.hakmem.cache.ThreadCache;
+import dev.hakmem.cache.ThreadCaches;
+import dev.hakmem.refill.MemoryRoute;
+import dev.hakmem.refill.PageMap;
+import dev.hakmem.refill.RefillEngine;
+import dev.hakmem.refill.RefillSettings;
+import dev.hakmem.refill.RefillStats;
+import dev.hakmem.refill.SizeClasses;
+import dev.hakmem.refill.Span;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Wires the boxes together: Box 2 (refill engine) publishes to Box 3's event ring and reads its
+ * policy; Box 1 (thread caches) sits on Box 2; this class routes each call to the current thread's
+ * cache, or straight to the engine for huge sizes.
+ */
+final class DefaultAllocator implements HakmemAllocator {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultAllocator.class);
+    private static final int EVENT_RING_CAPACITY = 1 << 14;
+    private static final VarHandle INVALID_FREES;
+
+    static {
+        try {
+            INVALID_FREES = MethodHandles.lookup().findVarHandle(DefaultAllocator.class, "invalidFrees", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final RefillEngine engine;
+    private final PageMap pageMap;
+    private final ThreadCaches caches;
+    private final EventRing events;
+    private final PolicySource policy;
+    @SuppressWarnings("unused") // through INVALID_FREES
+    private volatile long invalidFrees;
+
+    DefaultAllocator(HakmemConfig config) {
+        this.events = new EventRing(EVENT_RING_CAPACITY);
+        this.policy = new PolicySource(RefillEngine.defaultPolicy());
+        this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
+                config.growthLevels(), config.retainedChunks(), config.limitBytes(),
+                MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes()),
+                events, policy);
+        this.pageMap = engine.pageMap();
+        this.caches = new ThreadCaches(engine, pageMap, config.stripes(), config.prewarmBytes());
+        if (config.statistics() != CacheStatistics.ENABLED) {
+            LOG.warn("hakmem: statistics are {} for this JVM: {} is read once, when hakmem's classes load",
+                    CacheStatistics.ENABLED ? "on" : "off", CacheStatistics.PROPERTY);
+        }
+        LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
+    }
+
+    @Override
+    public long allocate(long size) {
+        if (size > 0 && size <= SizeClasses.MAX_SMALL_SIZE) {
+            int sizeClass = SizeClasses.classOf((int) size);
+            Thread thread = Thread.currentThread();
+            if (!thread.isVirtual()) {
+                return caches.platformCache().allocate(sizeClass);
+            }
+            return allocateOnStripe(thread, sizeClass);
+        }
+        return allocateOther(size, false);
+    }
+
+    private long allocateOnStripe(Thread thread, int sizeClass) {
+        ThreadCache cache = caches.acquireStripe(thread.threadId());
+        try {
+            return cache.allocate(sizeClass);
+        } finally {
+            caches.releaseStripe(cache);
+        }
+    }
+
+    private long allocateOther(long size, boolean zero) {
+        if (size == 0) {
+            return 0;
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("hakmem: cannot allocate a negative size: " + size);
+        }
+        long address = engine.allocateHuge(size, zero);
+        if (address == 0) {
+            throw new OutOfMemoryError(engine.limitMessage(size));
+        }
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
+            caches.platformCache().countHuge(usableSize(address));
+        } else {
+            ThreadCache cache = caches.acquireStripe(thread.threadId());
+            cache.countHuge(usableSize(address));
+            caches.releaseStripe(cache);
+        }
+        return address;
+    }
+
+    @Override
+    public long allocate(long size, int siteId) {
+        long address = allocate(size);
+        if (address != 0 && siteId != 0) {
+            pageMap.spanOf(address).recordSite(address, siteId);
+        }
+        return address;
+    }
+
+    @Override
+    public long allocateZeroed(long size) {
+        if (size > SizeClasses.MAX_SMALL_SIZE) {
+            return allocateOther(size, true);
+        }
+        long address = allocate(size);
+        if (address != 0) {
+            pageMap.spanOf(address).zero(address, size);
+        }
+        return address;
+    }
+
+    @Override
+    public void free(long address) {
+        if (address == 0) {
+            return;
+        }
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
+            throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
+        }
+        int index = span.release(address);
+        if (index < 0) {
+            throw invalid(span, address, index);
+        }
+        freeReleased(span, address);
+    }
+
+    private void freeReleased(Span span, long address) {
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
+            caches.platformCache().free(span, address);
+            return;
+        }
+        ThreadCache cache = caches.acquireStripe(thread.threadId());
+        try {
+            cache.free(span, address);
+        } finally {
+            caches.releaseStripe(cache);
+        }
+    }
+
+    private static InvalidFreeException invalid(Span span, long address, int result) {
+        String where = " (in a span of " + span.blockSize() + "-byte blocks at 0x" + Long.toHexString(span.base());
+        int site = span.siteOf(address);
+        where += site != 0 ? ", site " + site + ")" : ")";
+        return new InvalidFreeException(address, result == Span.INTERIOR
+                ? InvalidFreeException.Reason.INTERIOR : InvalidFreeException.Reason.NOT_ALLOCATED, where);
+    }
+
+    @Override
+    public boolean tryFree(long address) {
+        if (address == 0) {
+            return true;
+        }
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
+            return false;
+        }
+        int index = span.release(address);
+        if (index < 0) {
+            long count = (long) INVALID_FREES.getAndAdd(this, 1L) + 1;
+            if (count == 1) {
+                LOG.warn("{}; further invalid frees are only counted (HakmemStats.invalidFrees)",
+                        invalid(span, address, index).getMessage());
+            }
+            return true;
+        }
+        freeReleased(span, address);
+        return true;
+    }
+
+    @Override
+    public long reallocate(long address, long newSize) {
+        if (newSize < 0) {
+            throw new IllegalArgumentException("hakmem: cannot reallocate to a negative size: " + newSize);
+        }
+        if (address == 0) {
+            return allocate(newSize);
+        }
+        Span span = liveBlock(address);
+        if (newSize == 0) {
+            free(address);
+            return 0;
+        }
+        long usable = span.blockSize();
+        boolean fits = newSize <= usable && (span.sizeClass() == SizeClasses.HUGE
+                ? newSize > usable / 2 : SizeClasses.classOf((int) Math.min(newSize, SizeClasses.MAX_SMALL_SIZE)) == span.sizeClass());
+        if (fits) {
+            return address;
+        }
+        int site = span.siteOf(address);
+        long moved = allocate(newSize, site);
+        Span target = pageMap.spanOf(moved);
+        Span.copy(span, address, target, moved, Math.min(usable, newSize));
+        free(address);
+        return moved;
+    }
+
+    private Span liveBlock(long address) {
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
+            throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
+        }
+        if (!span.isAllocated(address)) {
+            throw invalid(span, address, span.blockIndex(address) < 0 ? Span.INTERIOR : Span.NOT_ALLOCATED);
+        }
+        return span;
+    }
+
+    @Override
+    public long usableSize(long address) {
+        return liveBlock(address).blockSize();
+    }
+
+    @Override
+    public boolean owns(long address) {
+        return pageMap.spanOf(address) != null;
+    }
+
+    @Override
+    public int siteOf(long address) {
+        Span span = pageMap.spanOf(address);
+        return span == null ? 0 : span.siteOf(address);
+    }
+
+    @Override
+    public HakmemStats stats() {
+        caches.sweepAll();
+        CacheTotals c = caches.totals();
+        RefillStats r = engine.stats();
+        return new HakmemStats(c.allocations(), c.frees(), c.bytesAllocated(), c.bytesFreed(),
+                c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), r.bytesInUse(), r.limitBytes(),
+                r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), r.remoteFrees(),
+                (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute());
+    }
+
+    @Override
+    public void trim() {
+        caches.sweepAll();
+        engine.trim();
+    }
+
+    @Override
+    public void releaseThreadCache() {
+        caches.releaseCurrent();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

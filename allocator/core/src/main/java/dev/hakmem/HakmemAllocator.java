@@ -1,0 +1,80 @@
+package dev.hakmem;
+
+/**
+ * An off-heap allocator that hands out raw addresses, like {@code malloc}, and keeps per-thread
+ * caches so that allocate and free on a cache hit cost a few nanoseconds and produce no garbage.
+ *
+ * <p>Addresses are 16-byte aligned. Sizes up to 1 MiB are served from size classes (see
+ * {@code SizeClasses}); larger ones get a mapping of their own. Memory is not zeroed unless asked for.
+ *
+ * <p>Most code uses the process-wide instance through {@link Hakmem}; {@link #create} makes a
+ * private one (tests, isolation), which must be {@link #close closed}.
+ */
+public interface HakmemAllocator extends AutoCloseable {
+
+    static HakmemAllocator create(HakmemConfig config) {
+        return new DefaultAllocator(config);
+    }
+
+    /**
+     * @param size bytes; 0 returns 0 (no block), like {@code Unsafe.allocateMemory}
+     * @return the address of at least {@code size} bytes
+     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws OutOfMemoryError         if the limit or the OS stops the request; the message names both
+     */
+    long allocate(long size);
+
+    /** As {@link #allocate(long)}, and remembers {@code siteId} as the block's call site. */
+    long allocate(long size, int siteId);
+
+    /** As {@link #allocate(long)}, with the first {@code size} bytes zeroed. */
+    long allocateZeroed(long size);
+
+    /**
+     * Frees a block. 0 is ignored.
+     *
+     * @throws InvalidFreeException if {@code address} is not the start of a block hakmem handed out
+     *         and has not freed since (foreign, interior, or a double free); nothing changes
+     */
+    void free(long address);
+
+    /**
+     * Frees a block if it is hakmem's, and never throws.
+     *
+     * @return false if hakmem does not own {@code address} (the caller should pass it to whoever
+     *         does); true if it was freed, and also true if it lies in hakmem's memory but is not a
+     *         live block (an interior pointer or a double free), which is counted in
+     *         {@link HakmemStats#invalidFrees()} and logged once, and changes nothing
+     */
+    boolean tryFree(long address);
+
+    /**
+     * {@code Unsafe.reallocateMemory}'s contract: 0 address allocates, 0 size frees and returns 0,
+     * growth keeps the old contents; may return the same address.
+     *
+     * @throws IllegalArgumentException if {@code newSize} is negative, or {@link InvalidFreeException}
+     *         if {@code address} is not a live block of hakmem's
+     */
+    long reallocate(long address, long newSize);
+
+    /** @return bytes usable at a live block, at least what was asked for */
+    long usableSize(long address);
+
+    /** @return true if {@code address} lies in memory hakmem manages (a block or inside one) */
+    boolean owns(long address);
+
+    /** @return the site id given at allocation, or 0 */
+    int siteOf(long address);
+
+    HakmemStats stats();
+
+    /** Gives cached huge mappings and empty chunks back to the OS now. */
+    void trim();
+
+    /** Flushes the calling platform thread's cache and retires it (for threads about to idle). */
+    void releaseThreadCache();
+
+    /** Unmaps all memory of a private instance; every address it handed out becomes invalid. */
+    @Override
+    void close();
+}

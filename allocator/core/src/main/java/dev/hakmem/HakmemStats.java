@@ -1,0 +1,32 @@
+package dev.hakmem;
+
+/**
+ * A snapshot of the allocator. Counters of running threads are read without stopping them, so
+ * the figures are exact when the allocator is quiet and a moment old otherwise. With
+ * {@code hakmem.stats=false} the per-thread counters (allocations .. liveBlocks) stay 0.
+ *
+ * @param allocations    blocks handed out
+ * @param frees          blocks taken back
+ * @param bytesAllocated usable bytes handed out (block sizes, not requested sizes)
+ * @param bytesFreed     usable bytes taken back
+ * @param liveBytes      bytesAllocated - bytesFreed
+ * @param liveBlocks     allocations - frees
+ * @param bytesReserved  bytes counted against the limit: live blocks plus blocks cached by threads
+ * @param limitBytes     the limit ({@code Long.MAX_VALUE} if none)
+ * @param mappedBytes    address space mapped from the OS (RSS is at most this, plus hakmem's heap objects)
+ * @param chunks         chunks mapped now
+ * @param chunksUnmapped chunks given back to the OS so far
+ * @param spans          small-block spans in use
+ * @param hugeBlocks     huge blocks (over 1 MiB) live
+ * @param remoteFrees    frees by a thread other than the block's owner
+ * @param invalidFrees   frees refused by {@link HakmemAllocator#tryFree} (interior or double)
+ * @param eventsDropped  learning events dropped because the ring was full
+ * @param threadCaches   platform-thread caches live
+ * @param retiredCaches  caches retired after their thread died
+ * @param osRoute        how memory is mapped: "mmap" or "file"
+ */
+public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
+                          long liveBlocks, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
+                          long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
+                          long eventsDropped, int threadCaches, long retiredCaches, String osRoute) {
+}

@@ -1,0 +1,288 @@
+package dev.hakmem.refill;
+
+import dev.hakmem.ace.spi.EventKind;
+import dev.hakmem.ace.spi.Policy;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+
+/**
+ * The refill engine's side of one thread cache: the spans that cache owns, and the queue on which
+ * other threads hand back blocks of those spans. All methods but {@link #pushRemote} are called only
+ * by the owner (or, after its thread died, by the single thread that retires it), so they take no
+ * lock and no atomic, except the limit's one CAS per batch.
+ *
+ * <p><b>Remote frees.</b> A Treiber stack of free blocks linked through their own first 8 bytes:
+ * <pre>
+ * remoteHead ──> [block | next] ──> [block | next] ──> 0
+ * </pre>
+ * Producers CAS a block onto the head; the owner takes the whole stack with one getAndSet at its
+ * refill boundary, so there is no ABA (a head that comes back is a genuine head). Retiring swaps in
+ * {@link #CLOSED}, after which producers go to the orphanage instead.
+ *
+ * <p><b>Refill order</b> (the C original's): drain remote frees first; only if that brings back
+ * nothing of the wanted class, take from spans with free blocks; only then carve a new span.
+ */
+public final class LocalHeap {
+    private static final long CLOSED = 1L;
+    private static final VarHandle REMOTE_HEAD;
+
+    static {
+        try {
+            REMOTE_HEAD = MethodHandles.lookup().findVarHandle(LocalHeap.class, "remoteHead", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final RefillEngine engine;
+    /** Per class, the head of a list of owned spans that have free blocks. */
+    private final Span[] partial = new Span[SizeClasses.COUNT];
+    /** Every span this heap owns, so retirement can find full ones. */
+    private final ArrayList<Span> owned = new ArrayList<>();
+    @SuppressWarnings("unused") // through REMOTE_HEAD
+    private volatile long remoteHead;
+    private boolean retired;
+
+    private long refills;
+    private long flushes;
+    private long remoteDrained;
+
+    LocalHeap(RefillEngine engine) {
+        this.engine = engine;
+    }
+
+    public RefillEngine engine() {
+        return engine;
+    }
+
+    /** The policy's batch for a class, read now: a new policy applies from the next refill on. */
+    public int batchSize(int sizeClass) {
+        return engine.policy().refillCount(sizeClass);
+    }
+
+    public int cacheCapacity(int sizeClass) {
+        return engine.policy().cacheCapacity(sizeClass);
+    }
+
+    /**
+     * Fills {@code target[0..)} with free blocks of {@code sizeClass}.
+     *
+     * @return how many; 0 only if the limit leaves no room for even one block
+     * @throws OutOfMemoryError if the OS refuses memory
+     */
+    public int refill(int sizeClass, long[] target, int max) {
+        ensureLive();
+        int drained = drainRemote(sizeClass, target, max);
+        if (drained > 0) {
+            return drained;
+        }
+        Policy policy = engine.policy();
+        long blockSize = SizeClasses.sizeOf(sizeClass);
+        int want = engine.reserveBlocks(Math.min(max, policy.refillCount(sizeClass)), blockSize);
+        int taken = 0;
+        try {
+            while (taken < want) {
+                Span span = partial[sizeClass];
+                if (span == null) {
+                    span = engine.acquireSpan(sizeClass, this);
+                    span.ownedIndex = owned.size();
+                    owned.add(span);
+                    link(span);
+                }
+                taken += span.takeFree(target, taken, want - taken);
+                if (span.freeCount == 0) {
+                    unlink(span);
+                }
+            }
+        } finally {
+            if (taken < want) {
+                engine.unreserve((want - taken) * blockSize);
+            }
+        }
+        refills++;
+        engine.publish(EventKind.REFILL, sizeClass, taken);
+        return taken;
+    }
+
+    /** Takes back blocks of this heap's spans that are no longer in use or cached. */
+    public void flush(int sizeClass, long[] source, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            returnOwnBlock(engine.spanOf(source[i]), source[i]);
+        }
+        flushes++;
+        engine.publish(EventKind.FLUSH, sizeClass, count);
+    }
+
+    private void returnOwnBlock(Span span, long address) {
+        if (span == null || !span.putFree(span.blockIndex(address))) {
+            throw new IllegalStateException("hakmem: internal error: block 0x" + Long.toHexString(address)
+                    + " returned to " + span + " twice or to the wrong heap");
+        }
+        engine.unreserve(span.blockSize);
+        if (span.freeCount == 1) {
+            link(span);
+        }
+        if (span.isEmpty() && (span.pages > 1 || partial[span.sizeClass] != span || span.next != null)) {
+            // keep one empty single-page span per class against churn; give back every other empty span
+            unlink(span);
+            disown(span);
+            engine.releaseSpan(span);
+        }
+    }
+
+    private void disown(Span span) {
+        int index = span.ownedIndex;
+        Span last = owned.removeLast();
+        if (last != span) {
+            owned.set(index, last);
+            last.ownedIndex = index;
+        }
+        span.ownedIndex = -1;
+    }
+
+    // ---- remote frees ----
+
+    /**
+     * Called by any thread but the owner. Lock-free.
+     *
+     * @return false if this heap has been retired: the caller must look up the span's owner again
+     */
+    boolean pushRemote(Span span, long address) {
+        long head;
+        do {
+            head = (long) REMOTE_HEAD.getVolatile(this);
+            if (head == CLOSED) {
+                return false;
+            }
+            span.writeLink(address, head);
+        } while (!REMOTE_HEAD.compareAndSet(this, head, address));
+        return true;
+    }
+
+    /** Blocks other threads freed, not yet drained (racy; for statistics). */
+    public boolean hasRemoteFrees() {
+        long head = (long) REMOTE_HEAD.getOpaque(this);
+        return head != 0 && head != CLOSED;
+    }
+
+    /**
+     * Takes every remotely freed block: those of {@code sizeClass} go to {@code target} (up to
+     * {@code max}), the rest back to their spans.
+     */
+    private int drainRemote(int sizeClass, long[] target, int max) {
+        long head = (long) REMOTE_HEAD.getOpaque(this);
+        if (head == 0) {
+            return 0;
+        }
+        head = (long) REMOTE_HEAD.getAndSet(this, 0L);
+        int found = 0;
+        int blocks = 0;
+        while (head != 0) {
+            Span span = engine.spanOf(head);
+            long next = span.readLink(head);
+            if (span.sizeClass == sizeClass && found < max) {
+                target[found++] = head; // stays reserved: it moves from "in use" to "cached"
+            } else {
+                returnOwnBlock(span, head);
+            }
+            head = next;
+            blocks++;
+        }
+        remoteDrained += blocks;
+        engine.publish(EventKind.REMOTE_DRAIN, sizeClass, blocks);
+        return found;
+    }
+
+    /** Returns remotely freed blocks to their spans; for a cache that flushes everything. */
+    public void drainRemote() {
+        drainRemote(-1, null, 0);
+    }
+
+    // ---- retirement ----
+
+    /**
+     * Gives everything back after the owning thread has gone and its cache was flushed: empty spans
+     * to their chunks, spans with blocks still out to the orphanage. Call once.
+     */
+    public void retire() {
+        ensureLive();
+        drainRemote();
+        synchronized (engine) {
+            retired = true;
+            for (Span span : new ArrayList<>(owned)) {
+                if (span.isEmpty()) {
+                    engine.releaseSpan(span);
+                } else {
+                    engine.adoptOrphan(span);
+                }
+            }
+            owned.clear();
+            // after the owners changed: producers that now find the queue closed will find the orphanage
+            long head = (long) REMOTE_HEAD.getAndSet(this, CLOSED);
+            while (head != 0) {
+                Span span = engine.spanOf(head);
+                long next = span.readLink(head);
+                engine.returnToOrphanSpan(span, head);
+                head = next;
+            }
+        }
+        java.util.Arrays.fill(partial, null);
+    }
+
+    public boolean isRetired() {
+        return retired;
+    }
+
+    private void ensureLive() {
+        if (retired) {
+            throw new IllegalStateException("hakmem: heap used after it was retired");
+        }
+    }
+
+    // ---- the per-class partial lists ----
+
+    private void link(Span span) {
+        if (span.listed) {
+            return;
+        }
+        Span head = partial[span.sizeClass];
+        span.prev = null;
+        span.next = head;
+        if (head != null) {
+            head.prev = span;
+        }
+        partial[span.sizeClass] = span;
+        span.listed = true;
+    }
+
+    private void unlink(Span span) {
+        if (!span.listed) {
+            return;
+        }
+        if (span.prev != null) {
+            span.prev.next = span.next;
+        } else {
+            partial[span.sizeClass] = span.next;
+        }
+        if (span.next != null) {
+            span.next.prev = span.prev;
+        }
+        span.prev = null;
+        span.next = null;
+        span.listed = false;
+    }
+
+    public long refills() {
+        return refills;
+    }
+
+    public long flushes() {
+        return flushes;
+    }
+
+    public long remoteDrained() {
+        return remoteDrained;
+    }
+}

@@ -1,0 +1,420 @@
+package dev.hakmem.refill;
+
+import dev.hakmem.ace.spi.EventKind;
+import dev.hakmem.ace.spi.EventRing;
+import dev.hakmem.ace.spi.Policy;
+import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.os.Mapping;
+import dev.hakmem.refill.os.OsMemory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The shared back end behind every {@link LocalHeap}: chunks from the OS, spans out of chunks, huge
+ * mappings, the page map, the limit, and the spans of heaps whose thread has gone (orphans).
+ *
+ * <p>Everything here is the cold path and runs under the engine's monitor, except the limit
+ * counter (one CAS per batch) and {@link #spanOf}, which reads the page map without a lock.
+ * Chunks grow geometrically: the n-th chunk mapped while {@code n - 1} are mapped has
+ * {@code init << min(n - 1, growthLevels)} bytes, capped at {@code max}; empty chunks go back to the
+ * OS at once, except {@code retainedEmptyChunks} of them.
+ */
+public final class RefillEngine implements AutoCloseable {
+    private static final VarHandle BYTES_IN_USE;
+    private static final VarHandle REMOTE_FREES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BYTES_IN_USE = lookup.findVarHandle(RefillEngine.class, "bytesInUse", long.class);
+            REMOTE_FREES = lookup.findVarHandle(RefillEngine.class, "remoteFrees", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final RefillSettings settings;
+    private final OsMemory os;
+    private final PageMap pageMap = new PageMap();
+    private final EventRing events;
+    private final PolicySource policy;
+    /** Owner of spans whose heap was retired while they still had blocks out; guarded by this. */
+    final LocalHeap orphanage;
+
+    private final List<Chunk> chunks = new ArrayList<>();
+    private final ArrayDeque<Mapping> hugeCache = new ArrayDeque<>();
+    private long hugeCacheBytes;
+    private long mappedBytes;
+    private long hugeBytes;
+    private int liveSpans;
+    private int liveHugeSpans;
+    private long chunksMapped;
+    private long chunksUnmapped;
+    private long orphanFrees;
+    private boolean closed;
+
+    @SuppressWarnings("unused") // through BYTES_IN_USE
+    private volatile long bytesInUse;
+    @SuppressWarnings("unused") // through REMOTE_FREES
+    private volatile long remoteFrees;
+
+    private RefillEngine(RefillSettings settings, OsMemory os, EventRing events, PolicySource policy) {
+        this.settings = settings;
+        this.os = os;
+        this.events = events;
+        this.policy = policy;
+        this.orphanage = new LocalHeap(this);
+    }
+
+    /**
+     * @param events where boundary events go (dropped when full, never blocking)
+     * @param policy read at every refill
+     */
+    public static RefillEngine create(RefillSettings settings, EventRing events, PolicySource policy) {
+        Objects.requireNonNull(settings, "settings");
+        if (policy.current().sizeClasses() != SizeClasses.COUNT) {
+            throw new IllegalArgumentException("policy covers " + policy.current().sizeClasses()
+                    + " size classes, hakmem has " + SizeClasses.COUNT);
+        }
+        OsMemory os = switch (settings.route()) {
+            case MMAP -> OsMemory.mmap();
+            case FILE -> OsMemory.file();
+            case AUTO -> RefillEngine.class.getModule().isNativeAccessEnabled() ? OsMemory.mmap() : OsMemory.file();
+        };
+        return new RefillEngine(settings, os, events, policy);
+    }
+
+    /** The default policy: {@link SizeClasses#defaultBatch} per refill, caches of twice that. */
+    public static Policy defaultPolicy() {
+        int[] refill = new int[SizeClasses.COUNT];
+        int[] capacity = new int[SizeClasses.COUNT];
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            refill[c] = SizeClasses.defaultBatch(c);
+            capacity[c] = 2 * refill[c];
+        }
+        return Policy.of(refill, capacity);
+    }
+
+    public LocalHeap newHeap() {
+        return new LocalHeap(this);
+    }
+
+    /** The page map, read by the thread caches on their free path. */
+    public PageMap pageMap() {
+        return pageMap;
+    }
+
+    /** @return the span holding {@code address}, or null if it is not hakmem's */
+    public Span spanOf(long address) {
+        return pageMap.spanOf(address);
+    }
+
+    public String osRoute() {
+        return os.name();
+    }
+
+    public long limitBytes() {
+        return settings.limitBytes();
+    }
+
+    Policy policy() {
+        return policy.current();
+    }
+
+    void publish(EventKind kind, int sizeClass, long value) {
+        events.offer(kind, sizeClass, value);
+    }
+
+    // ---- the limit ----
+
+    /** @return how many of {@code count} blocks of {@code blockSize} fit under the limit (reserved) */
+    int reserveBlocks(int count, long blockSize) {
+        long limit = settings.limitBytes();
+        while (true) {
+            long used = (long) BYTES_IN_USE.getVolatile(this);
+            long room = limit - used;
+            int fit = (int) Math.min(count, Math.max(0, room / blockSize));
+            if (fit == 0) {
+                return 0;
+            }
+            if (BYTES_IN_USE.compareAndSet(this, used, used + fit * blockSize)) {
+                return fit;
+            }
+        }
+    }
+
+    boolean reserveBytes(long bytes) {
+        return reserveBlocks(1, bytes) == 1;
+    }
+
+    void unreserve(long bytes) {
+        BYTES_IN_USE.getAndAdd(this, -bytes);
+    }
+
+    public long bytesInUse() {
+        return (long) BYTES_IN_USE.getVolatile(this);
+    }
+
+    /** The message of the OutOfMemoryError thrown when the limit stops a request. */
+    public String limitMessage(long requested) {
+        return "hakmem: cannot allocate " + requested + " bytes: the limit of " + settings.limitBytes()
+                + " bytes (hakmem.limit) would be exceeded; " + bytesInUse() + " bytes are in use";
+    }
+
+    // ---- spans ----
+
+    synchronized Span acquireSpan(int sizeClass, LocalHeap owner) {
+        ensureOpen();
+        int pages = SizeClasses.spanPages(sizeClass);
+        for (Chunk chunk : chunks) {
+            int first = chunk.allocatePages(pages);
+            if (first >= 0) {
+                return newSpan(sizeClass, chunk, first, pages, owner);
+            }
+        }
+        Chunk chunk = mapChunk((long) pages << PageMap.PAGE_SHIFT);
+        return newSpan(sizeClass, chunk, chunk.allocatePages(pages), pages, owner);
+    }
+
+    private Span newSpan(int sizeClass, Chunk chunk, int first, int pages, LocalHeap owner) {
+        Span span = Span.small(sizeClass, chunk, first, pages, owner);
+        pageMap.register(span, span.base, pages);
+        liveSpans++;
+        publish(EventKind.SPAN_ACQUIRED, sizeClass, (long) pages << PageMap.PAGE_SHIFT);
+        return span;
+    }
+
+    private Chunk mapChunk(long atLeast) {
+        int level = Math.min(chunks.size(), settings.growthLevels());
+        long size = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << level);
+        size = Math.max(size, atLeast);
+        Chunk chunk = new Chunk(os.map(size));
+        chunks.add(chunk);
+        mappedBytes += size;
+        chunksMapped++;
+        publish(EventKind.CHUNK_MAPPED, -1, size);
+        return chunk;
+    }
+
+    synchronized void releaseSpan(Span span) {
+        pageMap.unregister(span.base, span.pages);
+        span.setOwner(null);
+        Chunk chunk = span.chunk;
+        chunk.freePages(span.firstPage, span.pages);
+        liveSpans--;
+        publish(EventKind.SPAN_RELEASED, span.sizeClass, (long) span.pages << PageMap.PAGE_SHIFT);
+        if (chunk.isEmpty()) {
+            unmapEmptyChunksBeyondRetained();
+        }
+    }
+
+    private void unmapEmptyChunksBeyondRetained() {
+        int empty = 0;
+        for (Chunk c : chunks) {
+            if (c.isEmpty()) {
+                empty++;
+            }
+        }
+        // give back the largest empty chunks first: they are what a burst left behind
+        while (empty > settings.retainedEmptyChunks()) {
+            Chunk largest = null;
+            for (Chunk c : chunks) {
+                if (c.isEmpty() && (largest == null || c.pages > largest.pages)) {
+                    largest = c;
+                }
+            }
+            unmapChunk(largest);
+            empty--;
+        }
+    }
+
+    private void unmapChunk(Chunk chunk) {
+        chunks.remove(chunk);
+        os.unmap(chunk.mapping);
+        mappedBytes -= chunk.bytes();
+        chunksUnmapped++;
+        publish(EventKind.CHUNK_UNMAPPED, -1, chunk.bytes());
+    }
+
+    // ---- frees that do not come from the owner ----
+
+    /**
+     * Frees a block that the calling thread's heap does not own: a huge block, a block of another
+     * heap (pushed on its remote-free queue), or a block of an orphaned span. The caller has already
+     * marked the block free with {@link Span#release}.
+     */
+    public void freeNotOwned(Span span, long address) {
+        if (span.sizeClass == SizeClasses.HUGE) {
+            freeHuge(span);
+            return;
+        }
+        REMOTE_FREES.getAndAdd(this, 1L);
+        while (true) {
+            LocalHeap owner = span.acquireOwner();
+            if (owner == null) {
+                throw new IllegalStateException("hakmem: block 0x" + Long.toHexString(address) + " belongs to a released span");
+            }
+            if (owner == orphanage) {
+                if (freeOrphanBlock(span, address)) {
+                    return;
+                }
+            } else if (owner.pushRemote(span, address)) {
+                return;
+            }
+            // the owner closed its queue while retiring and has moved the span to the orphanage: look again
+            Thread.onSpinWait();
+        }
+    }
+
+    private synchronized boolean freeOrphanBlock(Span span, long address) {
+        if (span.acquireOwner() != orphanage) {
+            return false;
+        }
+        orphanFrees++;
+        returnToOrphanSpan(span, address);
+        return true;
+    }
+
+    /** Under the lock: a block goes back into an orphaned span, which is released once empty. */
+    void returnToOrphanSpan(Span span, long address) {
+        if (!span.putFree(span.blockIndex(address))) {
+            throw new IllegalStateException("block 0x" + Long.toHexString(address) + " freed twice into " + span);
+        }
+        unreserve(span.blockSize);
+        if (span.isEmpty()) {
+            releaseSpan(span);
+        }
+    }
+
+    /** Called by a retiring heap, under the lock, for each span that still has blocks out. */
+    void adoptOrphan(Span span) {
+        span.setOwner(orphanage);
+    }
+
+    // ---- huge ----
+
+    /**
+     * @param size above {@link SizeClasses#MAX_SMALL_SIZE}
+     * @return the address, or 0 if the limit stops it
+     */
+    public long allocateHuge(long size, boolean zero) {
+        long bytes = (size + PageMap.PAGE_SIZE - 1) & -PageMap.PAGE_SIZE;
+        if (bytes <= 0) {
+            throw new OutOfMemoryError("hakmem: cannot allocate " + size + " bytes: larger than the address space");
+        }
+        Span span;
+        synchronized (this) {
+            ensureOpen();
+            Mapping mapping = takeCachedHuge(bytes);
+            boolean fresh = mapping == null;
+            if (!reserveBytes(fresh ? bytes : mapping.byteSize())) {
+                if (!fresh) {
+                    cacheHuge(mapping);
+                }
+                return 0;
+            }
+            if (fresh) {
+                try {
+                    mapping = os.map(bytes);
+                } catch (RuntimeException | Error e) {
+                    unreserve(bytes);
+                    throw e;
+                }
+                mappedBytes += bytes;
+            }
+            span = Span.huge(mapping);
+            pageMap.register(span, span.base, span.pages);
+            liveHugeSpans++;
+            hugeBytes += span.blockSize;
+            if (fresh) {
+                zero = false; // a fresh mapping reads as zeros already
+            }
+        }
+        span.markAllocated(span.base);
+        if (zero) {
+            span.zero(span.base, span.blockSize);
+        }
+        return span.base;
+    }
+
+    private Mapping takeCachedHuge(long bytes) {
+        Mapping best = null;
+        for (Mapping m : hugeCache) {
+            if (m.byteSize() >= bytes && m.byteSize() <= 2 * bytes && (best == null || m.byteSize() < best.byteSize())) {
+                best = m;
+            }
+        }
+        if (best != null) {
+            hugeCache.remove(best);
+            hugeCacheBytes -= best.byteSize();
+        }
+        return best;
+    }
+
+    private synchronized void freeHuge(Span span) {
+        pageMap.unregister(span.base, span.pages);
+        unreserve(span.blockSize);
+        liveHugeSpans--;
+        hugeBytes -= span.blockSize;
+        cacheHuge(span.hugeMapping);
+    }
+
+    private void cacheHuge(Mapping mapping) {
+        hugeCache.addFirst(mapping);
+        hugeCacheBytes += mapping.byteSize();
+        while (hugeCache.size() > settings.hugeCacheEntries() || hugeCacheBytes > settings.hugeCacheBytes()) {
+            Mapping oldest = hugeCache.removeLast();
+            hugeCacheBytes -= oldest.byteSize();
+            mappedBytes -= oldest.byteSize();
+            os.unmap(oldest);
+        }
+    }
+
+    /** Gives every cached huge mapping and every empty chunk back to the OS. */
+    public synchronized void trim() {
+        while (!hugeCache.isEmpty()) {
+            Mapping m = hugeCache.removeLast();
+            hugeCacheBytes -= m.byteSize();
+            mappedBytes -= m.byteSize();
+            os.unmap(m);
+        }
+        for (Iterator<Chunk> it = new ArrayList<>(chunks).iterator(); it.hasNext(); ) {
+            Chunk c = it.next();
+            if (c.isEmpty()) {
+                unmapChunk(c);
+            }
+        }
+    }
+
+    public synchronized RefillStats stats() {
+        return new RefillStats(mappedBytes, chunks.size(), chunksMapped, chunksUnmapped, liveSpans, liveHugeSpans,
+                hugeBytes, hugeCache.size(), hugeCacheBytes, bytesInUse(), settings.limitBytes(),
+                (long) REMOTE_FREES.getVolatile(this), orphanFrees, events.dropped(), os.name());
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("hakmem: the allocator is closed");
+        }
+    }
+
+    /** Unmaps everything. Only for tests and shutdown of a private instance: live blocks become invalid. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        trim();
+        for (Chunk c : new ArrayList<>(chunks)) {
+            unmapChunk(c);
+        }
+        os.close();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.hakmem.refill;
+
+/**
+ * A snapshot of the refill engine.
+ *
+ * @param mappedBytes    address space mapped from the OS (chunks, huge mappings, cached huge mappings)
+ * @param chunks         chunks mapped now
+ * @param chunksMapped   chunks ever mapped
+ * @param chunksUnmapped chunks given back to the OS
+ * @param spans          small spans carved and not released
+ * @param hugeBlocks     huge blocks in use
+ * @param hugeBytes      their bytes
+ * @param hugeCached     huge mappings kept for reuse
+ * @param hugeCachedBytes their bytes
+ * @param bytesInUse     bytes counted against the limit: blocks out of spans (in caches or with users) and huge blocks
+ * @param limitBytes     the limit
+ * @param remoteFrees    frees of blocks by a thread other than their owner (including huge blocks)
+ * @param orphanFrees    of which went to spans of a thread that had gone
+ * @param eventsDropped  learning events dropped because the ring was full
+ * @param osRoute        how memory is mapped: "mmap" or "file"
+ */
+public record RefillStats(long mappedBytes, int chunks, long chunksMapped, long chunksUnmapped, int spans,
+                          int hugeBlocks, long hugeBytes, int hugeCached, long hugeCachedBytes, long bytesInUse,
+                          long limitBytes, long remoteFrees, long orphanFrees, long eventsDropped, String osRoute) {
+}

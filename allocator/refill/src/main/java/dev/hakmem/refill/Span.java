@@ -1,0 +1,251 @@
+package dev.hakmem.refill;
+
+import dev.hakmem.refill.os.Mapping;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A run of 64 KiB pages cut into equal blocks of one size class, or one huge block.
+ *
+ * <p>Who touches what:
+ * <ul>
+ *   <li>{@code states}: one byte per block, {@link #ALLOCATED} while a user holds the block. Written
+ *       by whichever thread allocates or frees that block; Java byte arrays never tear, and a block
+ *       changes hands only through a happens-before edge (a cache, a refill, a remote-free CAS).
+ *       This is what catches a double free and a free of a block that was never handed out.</li>
+ *   <li>{@code freeBits}, {@code freeCount}, list links: private to the owning {@link LocalHeap}, or
+ *       guarded by the engine's lock once the span is orphaned.</li>
+ *   <li>{@code owner}: changes only under the engine's lock; read plainly by the owner on its free
+ *       path (only the owner itself can find itself there) and with acquire semantics by others.</li>
+ * </ul>
+ * Block index without a division: {@code index = (offset * indexMagic) >>> 44} with
+ * {@code indexMagic = ceil(2^44 / blockSize)}; exact for offsets below 2^21 (the largest span is
+ * 2 MiB) and block sizes up to 2^20, which {@code SpanTest} checks for every class.
+ */
+public final class Span {
+    static final byte FREE = 0;
+    static final byte ALLOCATED = 1;
+    /** {@link #release} result: the address is not the start of a block. */
+    public static final int INTERIOR = -1;
+    /** {@link #release} result: the block is not allocated (double free, or never handed out). */
+    public static final int NOT_ALLOCATED = -2;
+
+    private static final int INDEX_SHIFT = 44;
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", LocalHeap.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long base;
+    final long blockSize;
+    final int sizeClass;
+    final int blockCount;
+    private final long indexMagic;
+    private final byte[] states;
+    final Chunk chunk;
+    final Mapping hugeMapping;
+    final int firstPage;
+    final int pages;
+    private LocalHeap owner;
+
+    final long[] freeBits;
+    int freeCount;
+    Span prev;
+    Span next;
+    boolean listed;
+    int ownedIndex = -1;
+    private int[] sites;
+
+    private Span(long base, long blockSize, int sizeClass, int blockCount, Chunk chunk, Mapping hugeMapping,
+                 int firstPage, int pages, LocalHeap owner) {
+        this.base = base;
+        this.blockSize = blockSize;
+        this.sizeClass = sizeClass;
+        this.blockCount = blockCount;
+        this.indexMagic = sizeClass == SizeClasses.HUGE ? 0 : ((1L << INDEX_SHIFT) + blockSize - 1) / blockSize;
+        this.states = new byte[blockCount];
+        this.chunk = chunk;
+        this.hugeMapping = hugeMapping;
+        this.firstPage = firstPage;
+        this.pages = pages;
+        this.owner = owner;
+        this.freeBits = new long[(blockCount + 63) >>> 6];
+        for (int i = 0; i < blockCount; i++) {
+            freeBits[i >>> 6] |= 1L << i;
+        }
+        this.freeCount = blockCount;
+    }
+
+    static Span small(int sizeClass, Chunk chunk, int firstPage, int pages, LocalHeap owner) {
+        long base = chunk.base + ((long) firstPage << PageMap.PAGE_SHIFT);
+        int size = SizeClasses.sizeOf(sizeClass);
+        int blocks = (int) (((long) pages << PageMap.PAGE_SHIFT) / size);
+        return new Span(base, size, sizeClass, blocks, chunk, null, firstPage, pages, owner);
+    }
+
+    static Span huge(Mapping mapping) {
+        Span span = new Span(mapping.address(), mapping.byteSize(), SizeClasses.HUGE, 1, null, mapping, 0,
+                (int) (mapping.byteSize() >>> PageMap.PAGE_SHIFT), null);
+        span.freeBits[0] = 0;
+        span.freeCount = 0;
+        return span;
+    }
+
+    public int sizeClass() {
+        return sizeClass;
+    }
+
+    public long blockSize() {
+        return blockSize;
+    }
+
+    public long base() {
+        return base;
+    }
+
+    public int blockCount() {
+        return blockCount;
+    }
+
+    /** Plain read: true only for the owner asking about itself (see class comment). */
+    public boolean isOwnedBy(LocalHeap heap) {
+        return owner == heap;
+    }
+
+    LocalHeap acquireOwner() {
+        return (LocalHeap) OWNER.getAcquire(this);
+    }
+
+    void setOwner(LocalHeap heap) {
+        OWNER.setRelease(this, heap);
+    }
+
+    /** @return the index of the block that starts at {@code address}, or {@link #INTERIOR} */
+    public int blockIndex(long address) {
+        long offset = address - base;
+        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
+        return base + index * blockSize == address ? index : INTERIOR;
+    }
+
+    /** Marks a block that came out of a cache as handed to a user. */
+    public void markAllocated(long address) {
+        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+    }
+
+    /**
+     * Takes a block back from a user.
+     *
+     * @return the block index, {@link #INTERIOR} or {@link #NOT_ALLOCATED}; nothing changes on a negative result
+     */
+    public int release(long address) {
+        int index = blockIndex(address);
+        if (index < 0) {
+            return INTERIOR;
+        }
+        if (states[index] != ALLOCATED) {
+            return NOT_ALLOCATED;
+        }
+        states[index] = FREE;
+        return index;
+    }
+
+    public boolean isAllocated(long address) {
+        int index = blockIndex(address);
+        return index >= 0 && states[index] == ALLOCATED;
+    }
+
+    /** Remembers which call site holds a block; 0 means none. Arrays are made on first use. */
+    public void recordSite(long address, int siteId) {
+        int[] s = sites;
+        if (s == null) {
+            s = new int[blockCount];
+            sites = s;
+        }
+        s[blockIndex(address)] = siteId;
+    }
+
+    public int siteOf(long address) {
+        int[] s = sites;
+        int index = blockIndex(address);
+        return s == null || index < 0 ? 0 : s[index];
+    }
+
+    /** Fills {@code bytes} at {@code address} with zeros. */
+    public void zero(long address, long bytes) {
+        MemorySegment segment = segment();
+        segment.asSlice(address - segment.address(), bytes).fill((byte) 0);
+    }
+
+    /** Copies between blocks, for reallocate. */
+    public static void copy(Span from, long source, Span to, long target, long bytes) {
+        MemorySegment src = from.segment();
+        MemorySegment dst = to.segment();
+        MemorySegment.copy(src, source - src.address(), dst, target - dst.address(), bytes);
+    }
+
+    MemorySegment segment() {
+        return chunk != null ? chunk.segment : hugeMapping.segment();
+    }
+
+    long readLink(long address) {
+        MemorySegment segment = chunk.segment;
+        return segment.get(ValueLayout.JAVA_LONG_UNALIGNED, address - segment.address());
+    }
+
+    void writeLink(long address, long link) {
+        MemorySegment segment = chunk.segment;
+        segment.set(ValueLayout.JAVA_LONG_UNALIGNED, address - segment.address(), link);
+    }
+
+    long blockAddress(int index) {
+        return base + index * blockSize;
+    }
+
+    // ---- owner-private free set ----
+
+    int takeFree(long[] target, int offset, int max) {
+        int taken = 0;
+        long[] bits = freeBits;
+        for (int w = 0; w < bits.length && taken < max; w++) {
+            long word = bits[w];
+            while (word != 0 && taken < max) {
+                int bit = Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                target[offset + taken++] = base + ((long) ((w << 6) + bit)) * blockSize;
+            }
+            bits[w] = word;
+        }
+        freeCount -= taken;
+        return taken;
+    }
+
+    /** @return false if the block was already in the free set (a bookkeeping error upstream) */
+    boolean putFree(int index) {
+        long mask = 1L << index;
+        long word = freeBits[index >>> 6];
+        if ((word & mask) != 0) {
+            return false;
+        }
+        freeBits[index >>> 6] = word | mask;
+        freeCount++;
+        return true;
+    }
+
+    boolean isEmpty() {
+        return freeCount == blockCount;
+    }
+
+    @Override
+    public String toString() {
+        return "Span{class=" + sizeClass + ", base=0x" + Long.toHexString(base) + ", blocks=" + blockCount
+                + ", free=" + freeCount + '}';
+    }
+}

@@ -1,0 +1,73 @@
+package dev.hakmem.refill.os;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** Anonymous private mappings through {@code mmap}/{@code munmap} downcalls (Linux). */
+final class NativeMmapMemory implements OsMemory {
+    private static final int PROT_READ = 0x1;
+    private static final int PROT_WRITE = 0x2;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
+    private static final long MAP_FAILED = -1L;
+
+    private final MethodHandle mmap;
+    private final MethodHandle munmap;
+
+    NativeMmapMemory() {
+        Linker linker = Linker.nativeLinker();
+        var libc = linker.defaultLookup();
+        mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    @Override
+    public Mapping map(long bytes) {
+        // over-map by one granule less a page, so an aligned range of `bytes` fits; the slack is never touched
+        long reserved = bytes + ALIGNMENT;
+        long raw;
+        try {
+            raw = (long) mmap.invokeExact(0L, reserved, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap downcall failed", t);
+        }
+        if (raw == MAP_FAILED || raw == 0) {
+            throw new OutOfMemoryError("hakmem: mmap of " + reserved + " bytes failed");
+        }
+        long aligned = (raw + ALIGNMENT - 1) & -ALIGNMENT;
+        MemorySegment segment = MemorySegment.ofAddress(aligned).reinterpret(bytes);
+        return new Mapping(segment, new long[] {raw, reserved});
+    }
+
+    @Override
+    public void unmap(Mapping mapping) {
+        long[] range = (long[]) mapping.handle();
+        try {
+            int rc = (int) munmap.invokeExact(range[0], range[1]);
+            if (rc != 0) {
+                throw new IllegalStateException("munmap(" + Long.toHexString(range[0]) + ", " + range[1] + ") returned " + rc);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap downcall failed", t);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "mmap";
+    }
+
+    @Override
+    public void close() {
+    }
+}
