@@ -66,15 +66,19 @@ final class DefaultAllocator implements HakmemAllocator {
         if (size > 0 && size <= SizeClasses.MAX_SMALL_SIZE) {
             int sizeClass = SizeClasses.classOf((int) size);
             Thread thread = Thread.currentThread();
-            if (!thread.isVirtual()) {
-                return caches.platformCache().allocate(sizeClass);
+            ThreadCache cache = caches.ownCache(thread);
+            if (cache != null) {
+                return cache.allocate(sizeClass);
             }
-            return allocateOnStripe(thread, sizeClass);
+            return allocateOnCacheOf(thread, sizeClass);
         }
         return allocateOther(size, false);
     }
 
-    private long allocateOnStripe(Thread thread, int sizeClass) {
+    private long allocateOnCacheOf(Thread thread, int sizeClass) {
+        if (!thread.isVirtual()) {
+            return caches.platformCache(thread).allocate(sizeClass);
+        }
         ThreadCache cache = caches.acquireStripe(thread.threadId());
         try {
             return cache.allocate(sizeClass);
@@ -96,7 +100,7 @@ final class DefaultAllocator implements HakmemAllocator {
         }
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache().countHuge(usableSize(address));
+            caches.platformCache(thread).countHuge(usableSize(address));
         } else {
             ThreadCache cache = caches.acquireStripe(thread.threadId());
             cache.countHuge(usableSize(address));
@@ -139,13 +143,18 @@ final class DefaultAllocator implements HakmemAllocator {
         if (index < 0) {
             throw invalid(span, address, index);
         }
-        freeReleased(span, address);
+        ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
+        if (owner != null) {
+            owner.freeOwn(span, address);
+        } else {
+            freeReleased(span, address);
+        }
     }
 
     private void freeReleased(Span span, long address) {
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache().free(span, address);
+            caches.platformCache(thread).free(span, address);
             return;
         }
         ThreadCache cache = caches.acquireStripe(thread.threadId());

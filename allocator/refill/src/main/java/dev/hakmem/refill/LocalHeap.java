@@ -45,6 +45,9 @@ public final class LocalHeap {
     private volatile long remoteHead;
     private boolean retired;
 
+    private Thread ownerThread;
+    private Object attachment;
+
     private long refills;
     private long flushes;
     private long remoteDrained;
@@ -57,6 +60,25 @@ public final class LocalHeap {
         return engine;
     }
 
+    /**
+     * Binds this heap to the one platform thread that will use it, and to the cache that sits in
+     * front of it, so a free on that thread can go straight to its cache. Stripes stay unbound.
+     */
+    public void bind(Thread owner, Object cache) {
+        this.ownerThread = owner;
+        this.attachment = cache;
+    }
+
+    /** The platform thread bound by {@link #bind}, or null. */
+    public Thread ownerThread() {
+        return ownerThread;
+    }
+
+    /** The cache bound by {@link #bind}, or null. */
+    public Object attachment() {
+        return attachment;
+    }
+
     /** The policy's batch for a class, read now: a new policy applies from the next refill on. */
     public int batchSize(int sizeClass) {
         return engine.policy().refillCount(sizeClass);
@@ -67,14 +89,14 @@ public final class LocalHeap {
     }
 
     /**
-     * Fills {@code target[0..)} with free blocks of {@code sizeClass}.
+     * Puts up to {@code max} free blocks of {@code sizeClass} at {@code target[offset..]}.
      *
      * @return how many; 0 only if the limit leaves no room for even one block
      * @throws OutOfMemoryError if the OS refuses memory
      */
-    public int refill(int sizeClass, long[] target, int max) {
+    public int refill(int sizeClass, int max, long[] target, int offset) {
         ensureLive();
-        int drained = drainRemote(sizeClass, target, max);
+        int drained = drainRemote(sizeClass, target, offset, max);
         if (drained > 0) {
             return drained;
         }
@@ -91,7 +113,7 @@ public final class LocalHeap {
                     owned.add(span);
                     link(span);
                 }
-                taken += span.takeFree(target, taken, want - taken);
+                taken += span.takeFree(target, offset + taken, want - taken);
                 if (span.freeCount == 0) {
                     unlink(span);
                 }
@@ -171,7 +193,7 @@ public final class LocalHeap {
      * Takes every remotely freed block: those of {@code sizeClass} go to {@code target} (up to
      * {@code max}), the rest back to their spans.
      */
-    private int drainRemote(int sizeClass, long[] target, int max) {
+    private int drainRemote(int sizeClass, long[] target, int offset, int max) {
         long head = (long) REMOTE_HEAD.getOpaque(this);
         if (head == 0) {
             return 0;
@@ -183,7 +205,7 @@ public final class LocalHeap {
             Span span = engine.spanOf(head);
             long next = span.readLink(head);
             if (span.sizeClass == sizeClass && found < max) {
-                target[found++] = head; // stays reserved: it moves from "in use" to "cached"
+                target[offset + found++] = head; // stays reserved: it moves from "in use" to "cached"
             } else {
                 returnOwnBlock(span, head);
             }
@@ -197,7 +219,7 @@ public final class LocalHeap {
 
     /** Returns remotely freed blocks to their spans; for a cache that flushes everything. */
     public void drainRemote() {
-        drainRemote(-1, null, 0);
+        drainRemote(-1, null, 0, 0);
     }
 
     // ---- retirement ----

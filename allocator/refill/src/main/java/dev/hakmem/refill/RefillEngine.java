@@ -203,6 +203,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     synchronized void releaseSpan(Span span) {
+        span.released = true;
         pageMap.unregister(span.base, span.pages);
         span.setOwner(null);
         Chunk chunk = span.chunk;

@@ -54,7 +54,10 @@ public final class Span {
     final Mapping hugeMapping;
     final int firstPage;
     final int pages;
+    private final long spanBytes;
     private LocalHeap owner;
+    /** Set when the span goes back to its chunk; a span object is never reused. */
+    boolean released;
 
     final long[] freeBits;
     int freeCount;
@@ -77,6 +80,7 @@ public final class Span {
         this.firstPage = firstPage;
         this.pages = pages;
         this.owner = owner;
+        this.spanBytes = (long) pages << PageMap.PAGE_SHIFT;
         this.freeBits = new long[(blockCount + 63) >>> 6];
         for (int i = 0; i < blockCount; i++) {
             freeBits[i >>> 6] |= 1L << i;
@@ -115,6 +119,11 @@ public final class Span {
         return blockCount;
     }
 
+    /** Plain read: the owner can only find itself here if it is the owner (see class comment). */
+    public LocalHeap owner() {
+        return owner;
+    }
+
     /** Plain read: true only for the owner asking about itself (see class comment). */
     public boolean isOwnedBy(LocalHeap heap) {
         return owner == heap;
@@ -138,6 +147,21 @@ public final class Span {
     /** Marks a block that came out of a cache as handed to a user. */
     public void markAllocated(long address) {
         states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+    }
+
+    /**
+     * As {@link #markAllocated}, if this span is still in use and holds {@code address}: lets a
+     * cache remember the span it last allocated from and skip the page map on the next hit.
+     *
+     * @return false if the caller must look the span up
+     */
+    public boolean markAllocatedIfHolds(long address) {
+        long offset = address - base;
+        if (released || Long.compareUnsigned(offset, spanBytes) >= 0) {
+            return false;
+        }
+        states[(int) ((offset * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+        return true;
     }
 
     /**

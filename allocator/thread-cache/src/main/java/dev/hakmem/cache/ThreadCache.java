@@ -10,22 +10,27 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Free blocks of one owner (a platform thread, or a stripe shared by virtual threads), one LIFO
- * stack of addresses per size class. The stacks live on the Java heap, so a hit touches no
- * off-heap memory at all:
+ * Free blocks of one owner (a platform thread, or a stripe shared by virtual threads): one LIFO
+ * stack per size class, on the Java heap, so a hit touches no off-heap memory. Each stack is one
+ * {@code long[]} that carries its own count and free counter, so a hit reads one array:
  * <pre>
- * stacks[c] = [ a0 a1 a2 ... a(n-1) | unused ... ]     n = counts[c] &lt;= capacities[c]
- *                                 ^ allocate pops here, free pushes here
+ * stacks[c] = [ count | frees | a0 a1 ... a(count-1) | unused ... ]      capacity = length - 2
+ *                                            ^ allocate pops here, free pushes here
  * </pre>
- * <b>Hit</b> (allocate with n &gt; 0, or free of an own block with n &lt; capacity): array loads and
- * stores, the page-map lookup that keeps the block's state byte, plain counters. No lock, no
- * atomic, no allocation. <b>Miss</b>: ask the {@link LocalHeap} for a batch (which drains remote
- * frees first). <b>Overflow</b>: give the older half of the stack back.
+ * <b>Hit</b>: array loads and stores, the page-map lookup that keeps the block's state byte, and
+ * with statistics on one counter increment per free (allocations are derived: see {@link #totals}).
+ * No lock, no atomic, no allocation. <b>Miss</b>: ask the {@link LocalHeap} for a batch (which
+ * drains remote frees first). <b>Overflow</b>: give the older half of the stack back.
  *
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
  */
 public final class ThreadCache {
+    private static final int COUNT = 0;
+    private static final int FREES = 1;
+    private static final int FIRST = 2;
+    /** Shared by every class a cache has not used yet: count 0, capacity 0, never written. */
+    private static final long[] UNUSED = new long[FIRST];
     private static final VarHandle HELD;
 
     static {
@@ -40,20 +45,25 @@ public final class ThreadCache {
     private final RefillEngine engine;
     private final PageMap pageMap;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
-    private final int[] counts = new int[SizeClasses.COUNT];
-    private final int[] capacities = new int[SizeClasses.COUNT];
+    /** Per class, the span the last allocation came from: most hits skip the page map. */
+    private final Span[] lastSpan = new Span[SizeClasses.COUNT];
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
 
-    long allocations;
-    long frees;
-    long bytesAllocated;
-    long bytesFreed;
+    // cold counters, from which allocations are derived
+    private final long[] refilled = new long[SizeClasses.COUNT];
+    private final long[] flushed = new long[SizeClasses.COUNT];
+    private final long[] freedToOthers = new long[SizeClasses.COUNT];
+    private long hugeAllocations;
+    private long hugeBytesAllocated;
+    private long hugeFrees;
+    private long hugeBytesFreed;
 
     ThreadCache(LocalHeap heap, PageMap pageMap) {
         this.heap = heap;
         this.engine = heap.engine();
         this.pageMap = pageMap;
+        java.util.Arrays.fill(stacks, UNUSED);
     }
 
     /**
@@ -62,18 +72,24 @@ public final class ThreadCache {
      * @throws OutOfMemoryError if the limit or the OS stops it
      */
     public long allocate(int sizeClass) {
-        int n = counts[sizeClass];
+        long[] stack = stacks[sizeClass];
+        int n = (int) stack[COUNT];
         if (n == 0) {
             return allocateAfterRefill(sizeClass);
         }
-        long address = stacks[sizeClass][--n];
-        counts[sizeClass] = n;
-        pageMap.spanOf(address).markAllocated(address);
-        if (CacheStatistics.ENABLED) {
-            allocations++;
-            bytesAllocated += SizeClasses.sizeOf(sizeClass);
+        long address = stack[FIRST - 1 + n];
+        stack[COUNT] = n - 1;
+        Span last = lastSpan[sizeClass];
+        if (last == null || !last.markAllocatedIfHolds(address)) {
+            markAllocatedAfterLookup(sizeClass, address);
         }
         return address;
+    }
+
+    private void markAllocatedAfterLookup(int sizeClass, long address) {
+        Span span = pageMap.spanOf(address);
+        span.markAllocated(address);
+        lastSpan[sizeClass] = span;
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -87,21 +103,31 @@ public final class ThreadCache {
         return allocate(sizeClass);
     }
 
+    /** Called with the stack empty. A new capacity from the policy takes effect here (contract B). */
     private int refill(int sizeClass) {
         int capacity = heap.cacheCapacity(sizeClass);
         long[] stack = stacks[sizeClass];
-        if (stack == null || stack.length < capacity) {
-            long[] grown = new long[capacity];
-            if (stack != null) {
-                System.arraycopy(stack, 0, grown, 0, counts[sizeClass]);
-            }
-            stacks[sizeClass] = grown;
-            stack = grown;
+        if (stack.length != FIRST + capacity) {
+            long[] resized = new long[FIRST + capacity];
+            resized[FREES] = stack[FREES];
+            stacks[sizeClass] = resized;
+            stack = resized;
         }
-        capacities[sizeClass] = capacity;
-        int got = heap.refill(sizeClass, stack, Math.min(capacity, stack.length));
-        counts[sizeClass] = got;
+        int got = heap.refill(sizeClass, capacity, stack, FIRST);
+        stack[COUNT] = got;
+        refilled[sizeClass] += got;
         return got;
+    }
+
+    /**
+     * The cache of the thread that owns {@code span}, if that is the calling thread: the free path
+     * then needs no thread lookup at all.
+     *
+     * @return null if another thread, a stripe, or nobody owns the span
+     */
+    public static ThreadCache ofOwnerIfCurrent(Span span) {
+        LocalHeap owner = span.owner();
+        return owner != null && owner.ownerThread() == Thread.currentThread() ? (ThreadCache) owner.attachment() : null;
     }
 
     /**
@@ -110,67 +136,108 @@ public final class ThreadCache {
      */
     public void free(Span span, long address) {
         if (span.isOwnedBy(heap)) {
-            int sizeClass = span.sizeClass();
-            int n = counts[sizeClass];
-            if (n >= capacities[sizeClass]) {
-                n = flushOlderHalf(sizeClass, n);
-            }
-            stacks[sizeClass][n] = address;
-            counts[sizeClass] = n + 1;
+            freeOwn(span, address);
         } else {
-            engine.freeNotOwned(span, address);
-        }
-        if (CacheStatistics.ENABLED) {
-            frees++;
-            bytesFreed += span.blockSize();
+            freeNotOwned(span, address);
         }
     }
 
-    private int flushOlderHalf(int sizeClass, int n) {
-        long[] stack = stacks[sizeClass];
-        int keep = capacities[sizeClass] / 2;
+    /** {@link #free} of a block whose span this cache's heap owns. */
+    public void freeOwn(Span span, long address) {
+        {
+            long[] stack = stacks[span.sizeClass()];
+            int n = (int) stack[COUNT];
+            if (n + FIRST == stack.length) {
+                n = flushOlderHalf(span.sizeClass(), stack, n);
+            }
+            stack[FIRST + n] = address;
+            stack[COUNT] = n + 1;
+            if (CacheStatistics.ENABLED) {
+                stack[FREES]++;
+            }
+        }
+    }
+
+    private void freeNotOwned(Span span, long address) {
+        long bytes = span.blockSize();
+        int sizeClass = span.sizeClass();
+        engine.freeNotOwned(span, address);
+        if (sizeClass == SizeClasses.HUGE) {
+            hugeFrees++;
+            hugeBytesFreed += bytes;
+        } else {
+            freedToOthers[sizeClass]++;
+        }
+    }
+
+    private int flushOlderHalf(int sizeClass, long[] stack, int n) {
+        int keep = n / 2;
         int give = n - keep;
-        heap.flush(sizeClass, stack, 0, give);
-        System.arraycopy(stack, give, stack, 0, keep);
-        counts[sizeClass] = keep;
+        heap.flush(sizeClass, stack, FIRST, give);
+        System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
+        flushed[sizeClass] += give;
+        stack[COUNT] = keep;
         return keep;
     }
 
     /** Counts a huge block handed out directly by the engine. */
     public void countHuge(long bytes) {
-        if (CacheStatistics.ENABLED) {
-            allocations++;
-            bytesAllocated += bytes;
-        }
+        hugeAllocations++;
+        hugeBytesAllocated += bytes;
     }
 
     /** Gives every cached block back to the heap, and takes in the heap's remote frees. */
     public void flushAll() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            int n = counts[c];
+            long[] stack = stacks[c];
+            int n = (int) stack[COUNT];
             if (n > 0) {
-                heap.flush(c, stacks[c], 0, n);
-                counts[c] = 0;
+                heap.flush(c, stack, FIRST, n);
+                flushed[c] += n;
+                stack[COUNT] = 0;
             }
         }
         heap.drainRemote();
     }
 
-    /** Fills the stacks of the smallest classes up to one batch, so a new thread's first allocations hit. */
+    /** Fills the stacks of the smallest classes, so a new thread's first allocations hit. */
     public void prewarm(int upToSize) {
         for (int c = 0; c < SizeClasses.COUNT && SizeClasses.sizeOf(c) <= upToSize; c++) {
-            if (counts[c] == 0 && refill(c) == 0) {
+            if (stacks[c][COUNT] == 0 && refill(c) == 0) {
                 return; // the limit is near; a pre-warm must never be the reason an allocation fails
             }
         }
     }
 
     public int cached(int sizeClass) {
-        return counts[sizeClass];
+        return (int) stacks[sizeClass][COUNT];
     }
 
     public LocalHeap heap() {
         return heap;
+    }
+
+    /**
+     * Adds this cache's counters to {@code into}. Allocations of a class are derived from what
+     * flowed through its stack: {@code refilled + pushed by own frees - flushed - still cached}.
+     * Read without synchronisation from another thread, the figures may be a moment old.
+     */
+    void totals(long[] into) {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            long[] stack = stacks[c];
+            long ownFrees = stack[FREES];
+            long allocations = refilled[c] + ownFrees - flushed[c] - stack[COUNT];
+            long frees = ownFrees + freedToOthers[c];
+            long size = SizeClasses.sizeOf(c);
+            into[0] += allocations;
+            into[1] += frees;
+            into[2] += allocations * size;
+            into[3] += frees * size;
+        }
+        into[0] += hugeAllocations;
+        into[1] += hugeFrees;
+        into[2] += hugeBytesAllocated;
+        into[3] += hugeBytesFreed;
     }
 
     boolean tryAcquire() {

@@ -10,7 +10,10 @@ import java.util.ArrayList;
  * Finds the cache for the current thread.
  *
  * <ul>
- *   <li><b>Platform threads</b> get a cache of their own through a {@link ThreadLocal}: no atomic.</li>
+ *   <li><b>Platform threads</b> get a cache of their own, found by thread id in a two-level
+ *       directory: {@code directory[id >>> 10][id & 1023]}. Thread ids are never reused, so a slot
+ *       belongs to one thread for good, and the lookup is three plain loads with no type check and
+ *       no hashing (cheaper than a {@code ThreadLocal}, whose weak-key probe C2 does not always inline).</li>
  *   <li><b>Virtual threads</b> share a fixed set of striped caches (twice the processors by
  *       default): a million virtual threads cost no more than that. A virtual thread holds a stripe
  *       for one operation, taken with a CAS and given back with a release store, so if it is
@@ -18,26 +21,29 @@ import java.util.ArrayList;
  *   <li><b>Dead threads</b>: every cache is registered with a weak reference to its thread. Each new
  *       registration retires a few dead entries (round robin), so a churn of short-lived threads
  *       cannot pile up caches: their blocks go back to their spans, their spans to the orphanage
- *       or their chunks. Retiring happens on the registering thread, after {@code isAlive()} has
- *       returned false, which orders everything the dead thread did before it.</li>
+ *       or their chunks. Retiring happens after {@code isAlive()} returned false, which orders
+ *       everything the dead thread did before it (JLS 17.4.4).</li>
  * </ul>
+ * The directory and its pages are written only under the registry's lock; a thread reads its own
+ * slot, which only it (or, once it is dead, the sweeper) writes.
  */
 public final class ThreadCaches {
     private static final int SWEEP_PER_REGISTRATION = 4;
+    private static final int PAGE_BITS = 10;
+    private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
 
     private final RefillEngine engine;
     private final PageMap pageMap;
     private final int prewarmBytes;
-    private final ThreadLocal<ThreadCache> local = ThreadLocal.withInitial(this::register);
     private final ThreadCache[] stripes;
+    /** Grown by copy under the lock; volatile so a grown directory is seen (a plain load on x86). */
+    private volatile ThreadCache[][] directory = new ThreadCache[16][];
 
     // guarded by registry
     private final ArrayList<Registration> registry = new ArrayList<>();
+    private int[] pageOccupancy = new int[16];
     private int sweepCursor;
-    private long retiredAllocations;
-    private long retiredFrees;
-    private long retiredBytesAllocated;
-    private long retiredBytesFreed;
+    private final long[] retiredTotals = new long[4];
     private long retiredCaches;
 
     /**
@@ -57,12 +63,35 @@ public final class ThreadCaches {
         }
     }
 
-    /** The calling platform thread's own cache. Do not call from a virtual thread. */
-    public ThreadCache platformCache() {
-        return local.get();
+    /**
+     * The cache of {@code thread}, which must be the current thread: its own for a platform thread;
+     * for a virtual thread, which never has a slot, this throws and callers use {@link #acquireStripe}.
+     */
+    public ThreadCache platformCache(Thread thread) {
+        ThreadCache cache = ownCache(thread);
+        return cache != null ? cache : register(thread);
     }
 
-    /** For a virtual thread: holds a striped cache until {@link #releaseStripe}. Spins (yielding) if all are held. */
+    /**
+     * The current thread's own cache if it has one already: never for a virtual thread, whose id has
+     * no slot. The hot path: three plain loads.
+     *
+     * @return null if the caller must go through {@link #platformCache} or {@link #acquireStripe}
+     */
+    public ThreadCache ownCache(Thread thread) {
+        long id = thread.threadId();
+        ThreadCache[][] dir = directory;
+        long page = id >>> PAGE_BITS;
+        if (page < dir.length) {
+            ThreadCache[] slots = dir[(int) page];
+            if (slots != null) {
+                return slots[(int) id & PAGE_MASK];
+            }
+        }
+        return null;
+    }
+
+    /** For a virtual thread: holds a striped cache until {@link #releaseStripe}. Yields if all are held. */
     public ThreadCache acquireStripe(long threadId) {
         ThreadCache[] s = stripes;
         int start = (int) Long.remainderUnsigned(threadId, s.length);
@@ -82,16 +111,50 @@ public final class ThreadCaches {
         cache.releaseHold();
     }
 
-    private ThreadCache register() {
+    private ThreadCache register(Thread thread) {
+        if (thread.isVirtual()) {
+            throw new IllegalStateException("virtual threads use striped caches");
+        }
+        long id = thread.threadId();
         ThreadCache cache = new ThreadCache(engine.newHeap(), pageMap);
+        cache.heap().bind(thread, cache);
         synchronized (registry) {
             sweep(SWEEP_PER_REGISTRATION);
-            registry.add(new Registration(new WeakReference<>(Thread.currentThread()), cache));
+            setSlot(id, cache);
+            registry.add(new Registration(new WeakReference<>(thread), id, cache));
         }
         if (prewarmBytes > 0) {
             cache.prewarm(prewarmBytes);
         }
         return cache;
+    }
+
+    private void setSlot(long id, ThreadCache cache) {
+        int page = Math.toIntExact(id >>> PAGE_BITS);
+        ThreadCache[][] dir = directory;
+        if (page >= dir.length) {
+            int length = Math.max(page + 1, dir.length * 2);
+            ThreadCache[][] grown = java.util.Arrays.copyOf(dir, length);
+            pageOccupancy = java.util.Arrays.copyOf(pageOccupancy, length);
+            directory = grown;
+            dir = grown;
+        }
+        ThreadCache[] slots = dir[page];
+        if (slots == null) {
+            slots = new ThreadCache[1 << PAGE_BITS];
+            dir[page] = slots;
+        }
+        slots[(int) id & PAGE_MASK] = cache;
+        pageOccupancy[page]++;
+    }
+
+    private void clearSlot(long id) {
+        int page = (int) (id >>> PAGE_BITS);
+        ThreadCache[][] dir = directory;
+        dir[page][(int) id & PAGE_MASK] = null;
+        if (--pageOccupancy[page] == 0) {
+            dir[page] = null; // a page of dead threads' slots: let it go
+        }
     }
 
     /** Retires every cache whose thread has died. */
@@ -106,16 +169,15 @@ public final class ThreadCaches {
      * idle for a long time (a pool shrinking). The thread gets a new cache if it allocates again.
      */
     public void releaseCurrent() {
-        if (Thread.currentThread().isVirtual()) {
+        Thread thread = Thread.currentThread();
+        if (thread.isVirtual()) {
             return;
         }
-        ThreadCache cache = local.get();
-        local.remove();
         synchronized (registry) {
             for (int i = 0; i < registry.size(); i++) {
-                if (registry.get(i).cache == cache) {
+                if (registry.get(i).threadId == thread.threadId()) {
                     retire(i);
-                    break;
+                    return;
                 }
             }
         }
@@ -138,51 +200,35 @@ public final class ThreadCaches {
     private void retire(int index) {
         Registration last = registry.removeLast();
         Registration gone = index == registry.size() ? last : registry.set(index, last);
+        clearSlot(gone.threadId);
         ThreadCache cache = gone.cache;
         cache.flushAll();
         cache.heap().retire();
-        retiredAllocations += cache.allocations;
-        retiredFrees += cache.frees;
-        retiredBytesAllocated += cache.bytesAllocated;
-        retiredBytesFreed += cache.bytesFreed;
+        cache.totals(retiredTotals);
         retiredCaches++;
     }
 
     /**
      * Sums the counters of every cache, live or retired. Counters of running threads are read
      * without synchronisation: the totals are exact when the allocator is quiet, and a moment
-     * old otherwise.
+     * old otherwise. All zero when statistics are off.
      */
     public CacheTotals totals() {
-        long allocations;
-        long frees;
-        long bytesAllocated;
-        long bytesFreed;
-        int live;
-        long cached = 0;
         synchronized (registry) {
-            allocations = retiredAllocations;
-            frees = retiredFrees;
-            bytesAllocated = retiredBytesAllocated;
-            bytesFreed = retiredBytesFreed;
-            live = registry.size();
+            long[] sums = retiredTotals.clone();
             for (Registration r : registry) {
-                ThreadCache c = r.cache;
-                allocations += c.allocations;
-                frees += c.frees;
-                bytesAllocated += c.bytesAllocated;
-                bytesFreed += c.bytesFreed;
+                r.cache.totals(sums);
             }
             for (ThreadCache c : stripes) {
-                allocations += c.allocations;
-                frees += c.frees;
-                bytesAllocated += c.bytesAllocated;
-                bytesFreed += c.bytesFreed;
+                c.totals(sums);
             }
-            return new CacheTotals(allocations, frees, bytesAllocated, bytesFreed, live, retiredCaches, stripes.length);
+            if (!CacheStatistics.ENABLED) {
+                java.util.Arrays.fill(sums, 0);
+            }
+            return new CacheTotals(sums[0], sums[1], sums[2], sums[3], registry.size(), retiredCaches, stripes.length);
         }
     }
 
-    private record Registration(WeakReference<Thread> thread, ThreadCache cache) {
+    private record Registration(WeakReference<Thread> thread, long threadId, ThreadCache cache) {
     }
 }
