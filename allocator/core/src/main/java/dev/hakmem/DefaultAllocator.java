@@ -2,7 +2,7 @@ package dev.hakmem;
 
 import dev.hakmem.ace.spi.EventRing;
 import dev.hakmem.ace.spi.PolicySource;
-import dev.hakmem.cache.CacheStatistics;
+import dev.hakmem.cache.HotPathFlags;
 import dev.hakmem.cache.CacheTotals;
 import dev.hakmem.cache.ThreadCache;
 import dev.hakmem.cache.ThreadCaches;
@@ -54,9 +54,9 @@ final class DefaultAllocator implements HakmemAllocator {
                 events, policy);
         this.pageMap = engine.pageMap();
         this.caches = new ThreadCaches(engine, pageMap, config.stripes(), config.prewarmBytes());
-        if (config.statistics() != CacheStatistics.ENABLED) {
-            LOG.warn("hakmem: statistics are {} for this JVM: {} is read once, when hakmem's classes load",
-                    CacheStatistics.ENABLED ? "on" : "off", CacheStatistics.PROPERTY);
+        if (config.statistics() != HotPathFlags.STATISTICS || config.checks() != HotPathFlags.CHECKS) {
+            LOG.warn("hakmem: this JVM runs with {}={} and {}={}: they are read once, when hakmem's classes load",
+                    HotPathFlags.STATS_PROPERTY, HotPathFlags.STATISTICS, HotPathFlags.CHECKS_PROPERTY, HotPathFlags.CHECKS);
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
     }
@@ -139,9 +139,11 @@ final class DefaultAllocator implements HakmemAllocator {
         if (span == null) {
             throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
         }
-        int index = span.release(address);
-        if (index < 0) {
-            throw invalid(span, address, index);
+        if (HotPathFlags.CHECKS) {
+            int index = span.release(address);
+            if (index < 0) {
+                throw invalid(span, address, index);
+            }
         }
         ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
         if (owner != null) {
@@ -182,7 +184,7 @@ final class DefaultAllocator implements HakmemAllocator {
         if (span == null) {
             return false;
         }
-        int index = span.release(address);
+        int index = HotPathFlags.CHECKS ? span.release(address) : 0;
         if (index < 0) {
             long count = (long) INVALID_FREES.getAndAdd(this, 1L) + 1;
             if (count == 1) {
@@ -227,8 +229,11 @@ final class DefaultAllocator implements HakmemAllocator {
         if (span == null) {
             throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
         }
-        if (!span.isAllocated(address)) {
-            throw invalid(span, address, span.blockIndex(address) < 0 ? Span.INTERIOR : Span.NOT_ALLOCATED);
+        if (span.blockIndex(address) < 0) {
+            throw invalid(span, address, Span.INTERIOR);
+        }
+        if (HotPathFlags.CHECKS && !span.isAllocated(address)) {
+            throw invalid(span, address, Span.NOT_ALLOCATED);
         }
         return span;
     }

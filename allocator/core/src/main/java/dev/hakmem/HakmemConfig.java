@@ -24,13 +24,15 @@ import java.util.Properties;
  * <tr><td>hakmem.hugeCache.entries</td><td>HAKMEM_HUGE_CACHE_ENTRIES</td><td>4</td><td>freed huge mappings kept</td></tr>
  * <tr><td>hakmem.hugeCache.max</td><td>HAKMEM_HUGE_CACHE_MAX</td><td>64m</td><td>their total size</td></tr>
  * <tr><td>hakmem.stats</td><td>HAKMEM_STATS</td><td>true</td><td>per-thread counters (read once, at class load)</td></tr>
+ * <tr><td>hakmem.checks</td><td>HAKMEM_CHECKS</td><td>true</td><td>double-free and interior-pointer detection (read once, at class load)</td></tr>
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
  */
 public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBytes, int growthLevels,
                            int retainedChunks, OsRoute osRoute, int stripes, int prewarmBytes,
-                           int hugeCacheEntries, long hugeCacheBytes, boolean statistics) {
+                           int hugeCacheEntries, long hugeCacheBytes, boolean statistics,
+                           boolean checks) {
 
     private static final long PAGE = 64 * 1024;
     private static final long MAX_CHUNK = 1L << 30;
@@ -61,7 +63,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
 
     public static HakmemConfig defaults() {
         return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, OsRoute.AUTO,
-                2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true);
+                2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true);
     }
 
     /** From {@code hakmem.*} system properties, then {@code HAKMEM_*} environment variables, then defaults. */
@@ -88,32 +90,33 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
                 source.integer("hakmem.prewarm", "HAKMEM_PREWARM", d.prewarmBytes),
                 source.integer("hakmem.hugeCache.entries", "HAKMEM_HUGE_CACHE_ENTRIES", d.hugeCacheEntries),
                 source.size("hakmem.hugeCache.max", "HAKMEM_HUGE_CACHE_MAX", d.hugeCacheBytes),
-                source.bool("hakmem.stats", "HAKMEM_STATS", d.statistics));
+                source.bool("hakmem.stats", "HAKMEM_STATS", d.statistics),
+                source.bool("hakmem.checks", "HAKMEM_CHECKS", d.checks));
     }
 
     public HakmemConfig withLimit(long bytes) {
         return new HakmemConfig(bytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withOsRoute(OsRoute route) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, route, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withStripes(int count) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, count,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withPrewarm(int bytes) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, stripes,
-                bytes, hugeCacheEntries, hugeCacheBytes, statistics);
+                bytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withRetainedChunks(int count) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, count, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     /**

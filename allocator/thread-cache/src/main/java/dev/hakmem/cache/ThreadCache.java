@@ -79,9 +79,11 @@ public final class ThreadCache {
         }
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
-        Span last = lastSpan[sizeClass];
-        if (last == null || !last.markAllocatedIfHolds(address)) {
-            markAllocatedAfterLookup(sizeClass, address);
+        if (HotPathFlags.CHECKS) {
+            Span last = lastSpan[sizeClass];
+            if (last == null || !last.markAllocatedIfHolds(address)) {
+                markAllocatedAfterLookup(sizeClass, address);
+            }
         }
         return address;
     }
@@ -152,7 +154,7 @@ public final class ThreadCache {
             }
             stack[FIRST + n] = address;
             stack[COUNT] = n + 1;
-            if (CacheStatistics.ENABLED) {
+            if (HotPathFlags.STATISTICS) {
                 stack[FREES]++;
             }
         }

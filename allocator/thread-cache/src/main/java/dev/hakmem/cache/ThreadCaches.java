@@ -222,7 +222,7 @@ public final class ThreadCaches {
             for (ThreadCache c : stripes) {
                 c.totals(sums);
             }
-            if (!CacheStatistics.ENABLED) {
+            if (!HotPathFlags.STATISTICS) {
                 java.util.Arrays.fill(sums, 0);
             }
             return new CacheTotals(sums[0], sums[1], sums[2], sums[3], registry.size(), retiredCaches, stripes.length);
