@@ -90,6 +90,14 @@ public final class RefillEngine implements AutoCloseable {
         return new RefillEngine(settings, os, events, policy);
     }
 
+    /**
+     * An engine with no learner: the default policy, and an event ring that nobody drains (its
+     * events are dropped and counted once it is full).
+     */
+    public static RefillEngine createStandalone(RefillSettings settings) {
+        return create(settings, new EventRing(1024), new PolicySource(defaultPolicy()));
+    }
+
     /** The default policy: {@link SizeClasses#defaultBatch} per refill, caches of twice that. */
     public static Policy defaultPolicy() {
         int[] refill = new int[SizeClasses.COUNT];

@@ -1,0 +1,162 @@
+package dev.hakmem.refill;
+
+import dev.hakmem.ace.spi.EventKind;
+import dev.hakmem.ace.spi.EventRing;
+import dev.hakmem.ace.spi.PolicySource;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RefillEngineTest {
+    private static RefillEngine engine(RefillSettings settings, EventRing events) {
+        return RefillEngine.create(settings, events, new PolicySource(RefillEngine.defaultPolicy()));
+    }
+
+    private static RefillSettings settings(long limit, int retained) {
+        return new RefillSettings(1L << 20, 8L << 20, 3, retained, limit, MemoryRoute.FILE, 4, 64L << 20);
+    }
+
+    @Test
+    void shouldGrowChunksGeometricallyUpToTheMaximum() {
+        EventRing events = new EventRing(1 << 12);
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
+            LocalHeap heap = engine.newHeap();
+            List<Span> spans = new ArrayList<>();
+            while (engine.stats().chunksMapped() < 6) {
+                spans.add(engine.acquireSpan(SizeClasses.classOf(64), heap));
+            }
+            List<Long> sizes = new ArrayList<>();
+            events.drain((kind, c, value) -> {
+                if (kind == EventKind.CHUNK_MAPPED) {
+                    sizes.add(value);
+                }
+            }, Integer.MAX_VALUE);
+            assertEquals(List.of(1L << 20, 2L << 20, 4L << 20, 8L << 20, 8L << 20, 8L << 20), sizes);
+            spans.forEach(engine::releaseSpan);
+        }
+    }
+
+    @Test
+    void shouldGiveEmptyChunksBackToTheOsBeyondTheRetainedOnes() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            LocalHeap heap = engine.newHeap();
+            List<Span> spans = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                spans.add(engine.acquireSpan(SizeClasses.classOf(1024), heap));
+            }
+            RefillStats full = engine.stats();
+            assertTrue(full.mappedBytes() >= 200L << 16);
+            spans.forEach(engine::releaseSpan);
+            RefillStats after = engine.stats();
+            assertEquals(1, after.chunks(), "one empty chunk is retained");
+            assertEquals(full.chunks() - 1, after.chunksUnmapped());
+            assertTrue(after.mappedBytes() <= 8L << 20);
+            engine.trim();
+            assertEquals(0, engine.stats().mappedBytes());
+        }
+    }
+
+    @Test
+    void shouldReuseARecentlyFreedHugeMapping() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 0), new EventRing(64))) {
+            long first = engine.allocateHuge(3 << 20, false);
+            Span span = engine.spanOf(first);
+            assertEquals(SizeClasses.HUGE, span.sizeClass());
+            assertEquals(0, span.release(first));
+            engine.freeNotOwned(span, first);
+            assertEquals(1, engine.stats().hugeCached());
+            long second = engine.allocateHuge((3 << 20) - 100, true);
+            assertEquals(first, second, "the cached mapping is reused");
+            assertEquals(0, engine.stats().hugeCached());
+            Span again = engine.spanOf(second);
+            assertNotEquals(span, again);
+            again.release(second);
+            engine.freeNotOwned(again, second);
+        }
+    }
+
+    @Test
+    void shouldReserveOnlyWhatFitsUnderTheLimit() {
+        try (RefillEngine engine = engine(settings(1000, 1), new EventRing(64))) {
+            assertEquals(3, engine.reserveBlocks(10, 300));
+            assertEquals(900, engine.bytesInUse());
+            assertEquals(0, engine.reserveBlocks(1, 200));
+            engine.unreserve(900);
+            assertEquals(0, engine.allocateHuge(2 << 20, false), "a huge block over the limit is refused");
+            assertTrue(engine.limitMessage(2 << 20).contains("2097152"));
+        }
+    }
+
+    @Test
+    void shouldRefillFromRemoteFreesBeforeCarving() {
+        EventRing events = new EventRing(1 << 10);
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
+            LocalHeap owner = engine.newHeap();
+            int c = SizeClasses.classOf(100);
+            long[] batch = new long[64];
+            int n = owner.refill(c, 64, batch, 0);
+            assertEquals(SizeClasses.defaultBatch(c), n);
+            // another thread frees three of them
+            for (int i = 0; i < 3; i++) {
+                Span span = engine.spanOf(batch[i]);
+                span.markAllocated(batch[i]);
+                assertTrue(span.release(batch[i]) >= 0);
+                engine.freeNotOwned(span, batch[i]);
+            }
+            assertTrue(owner.hasRemoteFrees());
+            long[] next = new long[64];
+            assertEquals(3, owner.refill(c, 64, next, 0), "the drain answers the refill");
+            assertEquals(java.util.Set.of(batch[0], batch[1], batch[2]),
+                    java.util.Set.of(next[0], next[1], next[2]));
+            Map<EventKind, Integer> seen = new EnumMap<>(EventKind.class);
+            events.drain((kind, cls, value) -> seen.merge(kind, 1, Integer::sum), Integer.MAX_VALUE);
+            assertEquals(1, seen.get(EventKind.REMOTE_DRAIN));
+        }
+    }
+
+    @Test
+    void shouldOrphanSpansOfARetiredHeapAndReleaseThemWhenTheLastBlockComesBack() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            LocalHeap owner = engine.newHeap();
+            int c = SizeClasses.classOf(2000);
+            long[] batch = new long[64];
+            int n = owner.refill(c, 64, batch, 0);
+            long kept = batch[0];
+            Span span = engine.spanOf(kept);
+            span.markAllocated(kept);
+            owner.flush(c, batch, 1, n - 1);
+            owner.retire();
+            assertNotEquals(null, engine.spanOf(kept), "the span lives on while a block is out");
+            assertEquals(1, engine.stats().spans());
+            assertTrue(span.release(kept) >= 0);
+            engine.freeNotOwned(span, kept);
+            assertEquals(1, engine.stats().orphanFrees());
+            assertEquals(0, engine.stats().spans(), "the orphan went back to its chunk when emptied");
+            assertEquals(0, engine.bytesInUse());
+        }
+    }
+
+    @Test
+    void shouldReleaseSpansThatBecomeEmptyOnFlush() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            LocalHeap heap = engine.newHeap();
+            int c = SizeClasses.classOf(32 * 1024);
+            long[] batch = new long[64];
+            int n = heap.refill(c, 64, batch, 0);
+            Span span = engine.spanOf(batch[0]);
+            assertSame(span, engine.spanOf(batch[n - 1]));
+            assertEquals(1, engine.stats().spans());
+            heap.flush(c, batch, 0, n);
+            assertEquals(0, engine.stats().spans(), "a multi-page span is not kept once empty");
+            assertEquals(0, engine.bytesInUse());
+        }
+    }
+}
