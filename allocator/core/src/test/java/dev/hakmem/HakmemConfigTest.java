@@ -1,0 +1,78 @@
+package dev.hakmem;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HakmemConfigTest {
+    private static Properties props(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void shouldUseTheDefaultsWhenNothingIsSet() {
+        assertEquals(HakmemConfig.defaults(), HakmemConfig.from(new Properties(), Map.of()));
+    }
+
+    @Test
+    void shouldPreferSystemPropertiesOverEnvironmentVariables() {
+        HakmemConfig config = HakmemConfig.from(props("hakmem.limit", "512m"), Map.of("HAKMEM_LIMIT", "1g", "HAKMEM_OS", "file"));
+        assertEquals(512L << 20, config.limitBytes());
+        assertEquals(HakmemConfig.OsRoute.FILE, config.osRoute());
+    }
+
+    @Test
+    void shouldParseSizesWithSuffixes() {
+        assertEquals(1024, HakmemConfig.parseSize("k", "1k"));
+        assertEquals(3L << 30, HakmemConfig.parseSize("k", "3G"));
+        assertEquals(77, HakmemConfig.parseSize("k", " 77 "));
+    }
+
+    @Test
+    void shouldAcceptTheOriginalArenaVariablesAsAliases() {
+        HakmemConfig config = HakmemConfig.from(new Properties(), Map.of("HAKMEM_POOL_TLS_ARENA_MB_INIT", "2",
+                "HAKMEM_POOL_TLS_ARENA_MB_MAX", "16", "HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", "2"));
+        assertEquals(2L << 20, config.chunkInitBytes());
+        assertEquals(16L << 20, config.chunkMaxBytes());
+        assertEquals(2, config.growthLevels());
+    }
+
+    private static void assertRejected(Properties properties, Map<String, String> env, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HakmemConfig.from(properties, env));
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' missing from: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldNameTheKeyTheValueAndWhatIsAllowedForABadValue() {
+        assertRejected(props("hakmem.limit", "lots"), Map.of(), "hakmem.limit", "lots", "suffix");
+        assertRejected(new Properties(), Map.of("HAKMEM_LIMIT", "-1"), "HAKMEM_LIMIT", "-1");
+        assertRejected(props("hakmem.os", "bsd"), Map.of(), "hakmem.os", "bsd", "auto, mmap, file");
+        assertRejected(props("hakmem.stats", "maybe"), Map.of(), "hakmem.stats", "maybe", "true or false");
+        assertRejected(props("hakmem.stripes", "0"), Map.of(), "hakmem.stripes", "0", "1..4096");
+        assertRejected(props("hakmem.chunk.init", "100k"), Map.of(), "hakmem.chunk.init", "102400", "multiple of 64k");
+        assertRejected(props("hakmem.chunk.init", "2m", "hakmem.chunk.max", "1m"), Map.of(), "hakmem.chunk.max");
+        assertRejected(props("hakmem.prewarm", "4096"), Map.of(), "hakmem.prewarm", "4096");
+        assertRejected(props("hakmem.limit", "99999999999t"), Map.of(), "hakmem.limit", "99999999999t");
+        assertRejected(new Properties(), Map.of("HAKMEM_POOL_TLS_ARENA_MB_INIT", "x"), "HAKMEM_POOL_TLS_ARENA_MB_INIT", "'x'");
+    }
+
+    @Test
+    void shouldStartAnAllocatorOnTheFileRouteWithoutNativeAccess() {
+        try (HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.FILE))) {
+            long address = allocator.allocate(100);
+            allocator.free(address);
+            assertEquals("file", allocator.stats().osRoute());
+        }
+    }
+}
