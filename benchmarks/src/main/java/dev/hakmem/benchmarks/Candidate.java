@@ -1,0 +1,32 @@
+package dev.hakmem.benchmarks;
+
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One allocator under comparison, as the workloads see it: a single allocate-and-free, and tables of
+ * live allocations for the ring workloads. Each fork runs one candidate, so every call site below is
+ * monomorphic and the JIT inlines through this class.
+ */
+public abstract class Candidate {
+    private final String name;
+
+    protected Candidate(String name) {
+        this.name = name;
+    }
+
+    /** The JMH parameter value that selected this candidate. */
+    public final String name() {
+        return name;
+    }
+
+    /** One operation of the single-object workloads: allocate {@code size} bytes, hand the result to {@code bh}, free it. */
+    public abstract void allocateAndFree(long size, Blackhole bh);
+
+    /** An empty table of {@code capacity} slots whose allocations are freed as {@code sharing} says. */
+    public abstract Slots newSlots(int capacity, Slots.Sharing sharing);
+
+    /** A line for the run log: what this candidate really is in this JVM. */
+    public String describe() {
+        return name;
+    }
+}
