@@ -260,8 +260,8 @@ final class DefaultAllocator implements HakmemAllocator {
         CacheTotals c = caches.totals();
         RefillStats r = engine.stats();
         return new HakmemStats(c.allocations(), c.frees(), c.bytesAllocated(), c.bytesFreed(),
-                c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), r.bytesInUse(), r.limitBytes(),
-                r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), r.remoteFrees(),
+                c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), c.cachedBytes(), r.bytesInUse(), r.limitBytes(),
+                r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute());
     }
 

@@ -11,7 +11,9 @@ package dev.hakmem;
  * @param bytesFreed     usable bytes taken back
  * @param liveBytes      bytesAllocated - bytesFreed
  * @param liveBlocks     allocations - frees
- * @param bytesReserved  bytes counted against the limit: live blocks plus blocks cached by threads
+ * @param cachedBytes    bytes of free blocks held in thread caches
+ * @param bytesReserved  bytes counted against the limit: live and cached blocks, plus up to 512 KiB of
+ *                       unspent credit per thread cache (what keeps the limit off the hot path)
  * @param limitBytes     the limit ({@code Long.MAX_VALUE} if none)
  * @param mappedBytes    address space mapped from the OS (RSS is at most this, plus hakmem's heap objects)
  * @param chunks         chunks mapped now
@@ -26,7 +28,7 @@ package dev.hakmem;
  * @param osRoute        how memory is mapped: "mmap" or "file"
  */
 public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
-                          long liveBlocks, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
+                          long liveBlocks, long cachedBytes, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
                           long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
                           long eventsDropped, int threadCaches, long retiredCaches, String osRoute) {
 }

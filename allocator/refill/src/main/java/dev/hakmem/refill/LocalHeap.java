@@ -45,6 +45,13 @@ public final class LocalHeap {
     private volatile long remoteHead;
     private boolean retired;
 
+    /**
+     * Bytes this heap has taken from the engine's limit and not yet handed out: refills spend it and
+     * flushes refill it, so the shared counter sees one CAS per {@link #CREDIT_QUANTUM} of traffic
+     * instead of one per batch. The limit is exact to within that slack per heap.
+     */
+    private long credit;
+    private static final long CREDIT_QUANTUM = 256 * 1024;
     private Thread ownerThread;
     private Object attachment;
 
@@ -102,7 +109,7 @@ public final class LocalHeap {
         }
         Policy policy = engine.policy();
         long blockSize = SizeClasses.sizeOf(sizeClass);
-        int want = engine.reserveBlocks(Math.min(max, policy.refillCount(sizeClass)), blockSize);
+        int want = takeCredit(Math.min(max, policy.refillCount(sizeClass)), blockSize);
         int taken = 0;
         try {
             while (taken < want) {
@@ -120,12 +127,34 @@ public final class LocalHeap {
             }
         } finally {
             if (taken < want) {
-                engine.unreserve((want - taken) * blockSize);
+                returnCredit((want - taken) * blockSize);
             }
         }
         refills++;
         engine.publish(EventKind.REFILL, sizeClass, taken);
         return taken;
+    }
+
+    /** @return how many of {@code count} blocks fit under the limit, now spent from this heap's credit */
+    private int takeCredit(int count, long blockSize) {
+        long need = count * blockSize;
+        if (credit < need) {
+            credit += engine.reserve(Math.max(need - credit, CREDIT_QUANTUM), blockSize);
+            if (credit < need) {
+                count = (int) (credit / blockSize);
+                need = count * blockSize;
+            }
+        }
+        credit -= need;
+        return count;
+    }
+
+    private void returnCredit(long bytes) {
+        credit += bytes;
+        if (credit > 2 * CREDIT_QUANTUM) {
+            engine.unreserve(credit - CREDIT_QUANTUM);
+            credit = CREDIT_QUANTUM;
+        }
     }
 
     /** Takes back blocks of this heap's spans that are no longer in use or cached. */
@@ -142,7 +171,7 @@ public final class LocalHeap {
             throw new IllegalStateException("hakmem: internal error: block 0x" + Long.toHexString(address)
                     + " returned to " + span + " twice or to the wrong heap");
         }
-        engine.unreserve(span.blockSize);
+        returnCredit(span.blockSize);
         if (span.freeCount == 1) {
             link(span);
         }
@@ -231,6 +260,8 @@ public final class LocalHeap {
     public void retire() {
         ensureLive();
         drainRemote();
+        engine.unreserve(credit);
+        credit = 0;
         synchronized (engine) {
             retired = true;
             for (Span span : new ArrayList<>(owned)) {

@@ -27,13 +27,11 @@ import java.util.Objects;
  */
 public final class RefillEngine implements AutoCloseable {
     private static final VarHandle BYTES_IN_USE;
-    private static final VarHandle REMOTE_FREES;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             BYTES_IN_USE = lookup.findVarHandle(RefillEngine.class, "bytesInUse", long.class);
-            REMOTE_FREES = lookup.findVarHandle(RefillEngine.class, "remoteFrees", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -61,8 +59,6 @@ public final class RefillEngine implements AutoCloseable {
 
     @SuppressWarnings("unused") // through BYTES_IN_USE
     private volatile long bytesInUse;
-    @SuppressWarnings("unused") // through REMOTE_FREES
-    private volatile long remoteFrees;
 
     private RefillEngine(RefillSettings settings, OsMemory os, EventRing events, PolicySource policy) {
         this.settings = settings;
@@ -135,30 +131,37 @@ public final class RefillEngine implements AutoCloseable {
         return policy.current();
     }
 
+    /** Queues an event for the learner; with no learner attached there is no one to tell, and nothing is queued. */
     void publish(EventKind kind, int sizeClass, long value) {
-        events.offer(kind, sizeClass, value);
+        if (events.isConsumed()) {
+            events.offer(kind, sizeClass, value);
+        }
     }
 
     // ---- the limit ----
 
-    /** @return how many of {@code count} blocks of {@code blockSize} fit under the limit (reserved) */
-    int reserveBlocks(int count, long blockSize) {
+    /**
+     * Takes up to {@code wanted} bytes, whole multiples of {@code unit}, from the room under the limit.
+     *
+     * @return the bytes taken: a multiple of {@code unit}, possibly 0
+     */
+    long reserve(long wanted, long unit) {
         long limit = settings.limitBytes();
         while (true) {
             long used = (long) BYTES_IN_USE.getVolatile(this);
-            long room = limit - used;
-            int fit = (int) Math.min(count, Math.max(0, room / blockSize));
+            long room = Math.max(0, limit - used);
+            long fit = wanted <= room ? wanted : room / unit * unit;
             if (fit == 0) {
                 return 0;
             }
-            if (BYTES_IN_USE.compareAndSet(this, used, used + fit * blockSize)) {
+            if (BYTES_IN_USE.compareAndSet(this, used, used + fit)) {
                 return fit;
             }
         }
     }
 
     boolean reserveBytes(long bytes) {
-        return reserveBlocks(1, bytes) == 1;
+        return reserve(bytes, bytes) == bytes;
     }
 
     void unreserve(long bytes) {
@@ -263,7 +266,6 @@ public final class RefillEngine implements AutoCloseable {
             freeHuge(span);
             return;
         }
-        REMOTE_FREES.getAndAdd(this, 1L);
         while (true) {
             LocalHeap owner = span.acquireOwner();
             if (owner == null) {
@@ -404,7 +406,7 @@ public final class RefillEngine implements AutoCloseable {
     public synchronized RefillStats stats() {
         return new RefillStats(mappedBytes, chunks.size(), chunksMapped, chunksUnmapped, liveSpans, liveHugeSpans,
                 hugeBytes, hugeCache.size(), hugeCacheBytes, bytesInUse(), settings.limitBytes(),
-                (long) REMOTE_FREES.getVolatile(this), orphanFrees, events.dropped(), os.name());
+                orphanFrees, events.dropped(), os.name());
     }
 
     private void ensureOpen() {

@@ -14,12 +14,11 @@ package dev.hakmem.refill;
  * @param hugeCachedBytes their bytes
  * @param bytesInUse     bytes counted against the limit: blocks out of spans (in caches or with users) and huge blocks
  * @param limitBytes     the limit
- * @param remoteFrees    frees of blocks by a thread other than their owner (including huge blocks)
- * @param orphanFrees    of which went to spans of a thread that had gone
+ * @param orphanFrees    frees of blocks whose owning thread had gone
  * @param eventsDropped  learning events dropped because the ring was full
  * @param osRoute        how memory is mapped: "mmap" or "file"
  */
 public record RefillStats(long mappedBytes, int chunks, long chunksMapped, long chunksUnmapped, int spans,
                           int hugeBlocks, long hugeBytes, int hugeCached, long hugeCachedBytes, long bytesInUse,
-                          long limitBytes, long remoteFrees, long orphanFrees, long eventsDropped, String osRoute) {
+                          long limitBytes, long orphanFrees, long eventsDropped, String osRoute) {
 }

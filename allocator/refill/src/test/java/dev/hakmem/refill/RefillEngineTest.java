@@ -27,6 +27,7 @@ class RefillEngineTest {
     @Test
     void shouldGrowChunksGeometricallyUpToTheMaximum() {
         EventRing events = new EventRing(1 << 12);
+        events.attachConsumer();
         try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
             LocalHeap heap = engine.newHeap();
             List<Span> spans = new ArrayList<>();
@@ -86,9 +87,9 @@ class RefillEngineTest {
     @Test
     void shouldReserveOnlyWhatFitsUnderTheLimit() {
         try (RefillEngine engine = engine(settings(1000, 1), new EventRing(64))) {
-            assertEquals(3, engine.reserveBlocks(10, 300));
+            assertEquals(900, engine.reserve(3000, 300));
             assertEquals(900, engine.bytesInUse());
-            assertEquals(0, engine.reserveBlocks(1, 200));
+            assertEquals(0, engine.reserve(200, 200));
             engine.unreserve(900);
             assertEquals(0, engine.allocateHuge(2 << 20, false), "a huge block over the limit is refused");
             assertTrue(engine.limitMessage(2 << 20).contains("2097152"));
@@ -98,6 +99,7 @@ class RefillEngineTest {
     @Test
     void shouldRefillFromRemoteFreesBeforeCarving() {
         EventRing events = new EventRing(1 << 10);
+        events.attachConsumer();
         try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
             LocalHeap owner = engine.newHeap();
             int c = SizeClasses.classOf(100);
@@ -156,6 +158,8 @@ class RefillEngineTest {
             assertEquals(1, engine.stats().spans());
             heap.flush(c, batch, 0, n);
             assertEquals(0, engine.stats().spans(), "a multi-page span is not kept once empty");
+            assertTrue(engine.bytesInUse() <= 512 * 1024, "only the heap's unspent credit stays reserved");
+            heap.retire();
             assertEquals(0, engine.bytesInUse());
         }
     }

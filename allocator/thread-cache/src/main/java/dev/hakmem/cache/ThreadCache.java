@@ -220,7 +220,8 @@ public final class ThreadCache {
     }
 
     /**
-     * Adds this cache's counters to {@code into}. Allocations of a class are derived from what
+     * Adds this cache's counters to {@code into}: allocations, frees, bytes allocated, bytes freed,
+     * frees of blocks other caches own (including huge blocks), bytes cached now. Allocations of a class are derived from what
      * flowed through its stack: {@code refilled + pushed by own frees - flushed - still cached}.
      * Read without synchronisation from another thread, the figures may be a moment old.
      */
@@ -235,11 +236,14 @@ public final class ThreadCache {
             into[1] += frees;
             into[2] += allocations * size;
             into[3] += frees * size;
+            into[4] += freedToOthers[c];
+            into[5] += stack[COUNT] * size;
         }
         into[0] += hugeAllocations;
         into[1] += hugeFrees;
         into[2] += hugeBytesAllocated;
         into[3] += hugeBytesFreed;
+        into[4] += hugeFrees;
     }
 
     boolean tryAcquire() {

@@ -43,7 +43,7 @@ public final class ThreadCaches {
     private final ArrayList<Registration> registry = new ArrayList<>();
     private int[] pageOccupancy = new int[16];
     private int sweepCursor;
-    private final long[] retiredTotals = new long[4];
+    private final long[] retiredTotals = new long[6];
     private long retiredCaches;
 
     /**
@@ -205,6 +205,7 @@ public final class ThreadCaches {
         cache.flushAll();
         cache.heap().retire();
         cache.totals(retiredTotals);
+        retiredTotals[5] = 0; // a retired cache holds nothing
         retiredCaches++;
     }
 
@@ -223,9 +224,10 @@ public final class ThreadCaches {
                 c.totals(sums);
             }
             if (!HotPathFlags.STATISTICS) {
-                java.util.Arrays.fill(sums, 0);
+                java.util.Arrays.fill(sums, 0, 4, 0);
             }
-            return new CacheTotals(sums[0], sums[1], sums[2], sums[3], registry.size(), retiredCaches, stripes.length);
+            return new CacheTotals(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], registry.size(), retiredCaches,
+                    stripes.length);
         }
     }
 

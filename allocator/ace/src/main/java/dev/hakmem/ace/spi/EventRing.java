@@ -48,6 +48,7 @@ public final class EventRing {
     private volatile long consumerIndex;
     @SuppressWarnings("unused") // accessed through DROPPED
     private volatile long dropped;
+    private volatile boolean consumed;
 
     /** @param capacity a power of two between 2 and 2^24 */
     public EventRing(int capacity) {
@@ -56,6 +57,18 @@ public final class EventRing {
         }
         this.slots = new long[capacity];
         this.mask = capacity - 1;
+    }
+
+    /**
+     * Declares that a consumer drains this ring. Until then producers may skip {@link #offer}
+     * altogether: events nobody will read are not worth a CAS on the allocation path.
+     */
+    public void attachConsumer() {
+        consumed = true;
+    }
+
+    public boolean isConsumed() {
+        return consumed;
     }
 
     public int capacity() {
