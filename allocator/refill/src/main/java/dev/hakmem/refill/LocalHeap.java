@@ -39,6 +39,8 @@ public final class LocalHeap {
     private final RefillEngine engine;
     /** Per class, the head of a list of owned spans that have free blocks. */
     private final Span[] partial = new Span[SizeClasses.COUNT];
+    /** Per class, at most one span kept although empty, so churn at a span boundary does not map and unmap. */
+    private final Span[] spare = new Span[SizeClasses.COUNT];
     /** Every span this heap owns, so retirement can find full ones. */
     private final ArrayList<Span> owned = new ArrayList<>();
     @SuppressWarnings("unused") // through REMOTE_HEAD
@@ -120,6 +122,9 @@ public final class LocalHeap {
                     owned.add(span);
                     link(span);
                 }
+                if (spare[sizeClass] == span) {
+                    spare[sizeClass] = null;
+                }
                 taken += span.takeFree(target, offset + taken, want - taken);
                 if (span.freeCount == 0) {
                     unlink(span);
@@ -175,11 +180,15 @@ public final class LocalHeap {
         if (span.freeCount == 1) {
             link(span);
         }
-        if (span.isEmpty() && (span.pages > 1 || partial[span.sizeClass] != span || span.next != null)) {
-            // keep one empty single-page span per class against churn; give back every other empty span
-            unlink(span);
-            disown(span);
-            engine.releaseSpan(span);
+        if (span.isEmpty()) {
+            Span kept = spare[span.sizeClass];
+            if (kept == null) {
+                spare[span.sizeClass] = span;
+            } else if (kept != span) {
+                unlink(span);
+                disown(span);
+                engine.releaseSpan(span);
+            }
         }
     }
 
@@ -251,6 +260,36 @@ public final class LocalHeap {
         drainRemote(-1, null, 0, 0);
     }
 
+    /**
+     * Hands every remotely freed block to {@code sink} (the owner's cache, which keeps them by class
+     * and so needs no carving to reuse them); blocks it has no room for go back to their spans.
+     *
+     * @return the blocks the sink took
+     */
+    public int drainRemote(DrainSink sink) {
+        long head = (long) REMOTE_HEAD.getOpaque(this);
+        if (head == 0) {
+            return 0;
+        }
+        head = (long) REMOTE_HEAD.getAndSet(this, 0L);
+        int accepted = 0;
+        int blocks = 0;
+        while (head != 0) {
+            Span span = engine.spanOf(head);
+            long next = span.readLink(head);
+            if (sink.accept(span.sizeClass, head)) {
+                accepted++; // stays reserved: it moves from "in use" to "cached"
+            } else {
+                returnOwnBlock(span, head);
+            }
+            head = next;
+            blocks++;
+        }
+        remoteDrained += blocks;
+        engine.publish(EventKind.REMOTE_DRAIN, -1, blocks);
+        return accepted;
+    }
+
     // ---- retirement ----
 
     /**
@@ -282,6 +321,7 @@ public final class LocalHeap {
             }
         }
         java.util.Arrays.fill(partial, null);
+        java.util.Arrays.fill(spare, null);
     }
 
     public boolean isRetired() {

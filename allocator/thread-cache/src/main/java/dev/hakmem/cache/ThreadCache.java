@@ -1,5 +1,6 @@
 package dev.hakmem.cache;
 
+import dev.hakmem.refill.DrainSink;
 import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
@@ -25,7 +26,7 @@ import java.lang.invoke.VarHandle;
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
  */
-public final class ThreadCache {
+public final class ThreadCache implements DrainSink {
     private static final int COUNT = 0;
     private static final int FREES = 1;
     private static final int FIRST = 2;
@@ -115,6 +116,10 @@ public final class ThreadCache {
             stacks[sizeClass] = resized;
             stack = resized;
         }
+        // blocks other threads gave back come first, into whichever stacks they belong to
+        if (heap.hasRemoteFrees() && heap.drainRemote(this) > 0 && stack[COUNT] > 0) {
+            return (int) stack[COUNT];
+        }
         int got = heap.refill(sizeClass, capacity, stack, FIRST);
         stack[COUNT] = got;
         refilled[sizeClass] += got;
@@ -158,6 +163,20 @@ public final class ThreadCache {
                 stack[FREES]++;
             }
         }
+    }
+
+    /** A remotely freed block of this cache's heap, drained back: kept if its stack has room. */
+    @Override
+    public boolean accept(int sizeClass, long address) {
+        long[] stack = stacks[sizeClass];
+        int n = (int) stack[COUNT];
+        if (n + FIRST >= stack.length) {
+            return false;
+        }
+        stack[FIRST + n] = address;
+        stack[COUNT] = n + 1;
+        refilled[sizeClass]++;
+        return true;
     }
 
     private void freeNotOwned(Span span, long address) {
