@@ -221,6 +221,25 @@ public final class LocalHeap {
         return true;
     }
 
+    /**
+     * Splices a chain {@code first -> ... -> last} (linked through the blocks) onto the queue with
+     * one CAS. Called by any thread but the owner.
+     *
+     * @return false if this heap has been retired: the chain is untouched and the caller must free
+     *         its blocks one by one
+     */
+    boolean pushRemoteBatch(long first, long last, Span lastSpan) {
+        long head;
+        do {
+            head = (long) REMOTE_HEAD.getVolatile(this);
+            if (head == CLOSED) {
+                return false;
+            }
+            lastSpan.writeLink(last, head);
+        } while (!REMOTE_HEAD.compareAndSet(this, head, first));
+        return true;
+    }
+
     /** Blocks other threads freed, not yet drained (racy; for statistics). */
     public boolean hasRemoteFrees() {
         long head = (long) REMOTE_HEAD.getOpaque(this);

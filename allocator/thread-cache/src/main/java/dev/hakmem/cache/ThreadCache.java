@@ -4,6 +4,7 @@ import dev.hakmem.refill.DrainSink;
 import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
+import dev.hakmem.refill.RemoteFreeBuffer;
 import dev.hakmem.refill.SizeClasses;
 import dev.hakmem.refill.Span;
 
@@ -46,6 +47,7 @@ public final class ThreadCache implements DrainSink {
     private final RefillEngine engine;
     private final PageMap pageMap;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
+    private final RemoteFreeBuffer remoteFrees;
     /** Per class, the span the last allocation came from: most hits skip the page map. */
     private final Span[] lastSpan = new Span[SizeClasses.COUNT];
     @SuppressWarnings("unused") // through HELD
@@ -64,6 +66,7 @@ public final class ThreadCache implements DrainSink {
         this.heap = heap;
         this.engine = heap.engine();
         this.pageMap = pageMap;
+        this.remoteFrees = new RemoteFreeBuffer(engine);
         java.util.Arrays.fill(stacks, UNUSED);
     }
 
@@ -116,6 +119,7 @@ public final class ThreadCache implements DrainSink {
             stacks[sizeClass] = resized;
             stack = resized;
         }
+        remoteFrees.flush();
         // blocks other threads gave back come first, into whichever stacks they belong to
         if (heap.hasRemoteFrees() && heap.drainRemote(this) > 0 && stack[COUNT] > 0) {
             return (int) stack[COUNT];
@@ -182,7 +186,7 @@ public final class ThreadCache implements DrainSink {
     private void freeNotOwned(Span span, long address) {
         long bytes = span.blockSize();
         int sizeClass = span.sizeClass();
-        engine.freeNotOwned(span, address);
+        remoteFrees.add(span, address);
         if (sizeClass == SizeClasses.HUGE) {
             hugeFrees++;
             hugeBytesFreed += bytes;
@@ -192,6 +196,7 @@ public final class ThreadCache implements DrainSink {
     }
 
     private int flushOlderHalf(int sizeClass, long[] stack, int n) {
+        remoteFrees.flush();
         int keep = n / 2;
         int give = n - keep;
         heap.flush(sizeClass, stack, FIRST, give);
@@ -207,8 +212,9 @@ public final class ThreadCache implements DrainSink {
         hugeBytesAllocated += bytes;
     }
 
-    /** Gives every cached block back to the heap, and takes in the heap's remote frees. */
+    /** Gives every cached block back to the heap, hands pending remote frees over, and takes in the heap's. */
     public void flushAll() {
+        remoteFrees.flush();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long[] stack = stacks[c];
             int n = (int) stack[COUNT];

@@ -66,6 +66,7 @@ class ThreadCachesTest {
         long a = owner.allocate(c);
         Thread t = Thread.ofPlatform().start(() -> free(caches.platformCache(Thread.currentThread()), engine, a));
         t.join();
+        caches.sweepAll(); // the dead freer's batch of remote frees is handed over when its cache retires
         assertTrue(owner.heap().hasRemoteFrees());
         assertEquals(1, caches.totals().remoteFrees());
         // empty the stack so the next allocation refills, which drains the remote free first
