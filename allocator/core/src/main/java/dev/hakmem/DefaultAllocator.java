@@ -144,6 +144,8 @@ final class DefaultAllocator implements HakmemAllocator {
             if (index < 0) {
                 throw invalid(span, address, index);
             }
+        } else {
+            span.clearSite(address);
         }
         ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
         if (owner != null) {
@@ -265,8 +267,19 @@ final class DefaultAllocator implements HakmemAllocator {
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute());
     }
 
+    /**
+     * Hands over the calling thread's pending frees of other threads' blocks, empties the caches of
+     * virtual threads (stripes not in use right now), retires dead threads' caches, then gives empty
+     * chunks and cached huge mappings back to the OS.
+     */
     @Override
     public void trim() {
+        Thread thread = Thread.currentThread();
+        ThreadCache own = caches.ownCache(thread);
+        if (own != null) {
+            own.flushRemoteFrees();
+        }
+        caches.flushIdleStripes();
         caches.sweepAll();
         engine.trim();
     }

@@ -18,7 +18,7 @@ import java.util.Properties;
  * <tr><td>hakmem.chunk.max</td><td>HAKMEM_CHUNK_MAX</td><td>8m</td><td>chunks double up to this</td></tr>
  * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>doublings allowed</td></tr>
  * <tr><td>hakmem.chunk.retain</td><td>HAKMEM_CHUNK_RETAIN</td><td>1</td><td>empty chunks kept mapped</td></tr>
- * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap or file (see README)</td></tr>
+ * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap, shm or arena (see README)</td></tr>
  * <tr><td>hakmem.stripes</td><td>HAKMEM_STRIPES</td><td>2 x CPUs</td><td>caches shared by virtual threads</td></tr>
  * <tr><td>hakmem.prewarm</td><td>HAKMEM_PREWARM</td><td>0</td><td>pre-fill classes up to this size in new threads</td></tr>
  * <tr><td>hakmem.hugeCache.entries</td><td>HAKMEM_HUGE_CACHE_ENTRIES</td><td>4</td><td>freed huge mappings kept</td></tr>
@@ -38,7 +38,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
     private static final long MAX_CHUNK = 1L << 30;
 
     /** How chunks come from the OS. */
-    public enum OsRoute { AUTO, MMAP, FILE }
+    public enum OsRoute { AUTO, MMAP, SHM, ARENA }
 
     public HakmemConfig {
         Objects.requireNonNull(osRoute, "osRoute");

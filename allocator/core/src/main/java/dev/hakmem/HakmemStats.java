@@ -25,7 +25,7 @@ package dev.hakmem;
  * @param eventsDropped  learning events dropped because the ring was full
  * @param threadCaches   platform-thread caches live
  * @param retiredCaches  caches retired after their thread died
- * @param osRoute        how memory is mapped: "mmap" or "file"
+ * @param osRoute        how memory is mapped: "mmap", "shm+arena" or "arena"
  */
 public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
                           long liveBlocks, long cachedBytes, long bytesReserved, long limitBytes, long mappedBytes, int chunks,

@@ -25,9 +25,9 @@ class HakmemConfigTest {
 
     @Test
     void shouldPreferSystemPropertiesOverEnvironmentVariables() {
-        HakmemConfig config = HakmemConfig.from(props("hakmem.limit", "512m"), Map.of("HAKMEM_LIMIT", "1g", "HAKMEM_OS", "file"));
+        HakmemConfig config = HakmemConfig.from(props("hakmem.limit", "512m"), Map.of("HAKMEM_LIMIT", "1g", "HAKMEM_OS", "shm"));
         assertEquals(512L << 20, config.limitBytes());
-        assertEquals(HakmemConfig.OsRoute.FILE, config.osRoute());
+        assertEquals(HakmemConfig.OsRoute.SHM, config.osRoute());
     }
 
     @Test
@@ -57,7 +57,7 @@ class HakmemConfigTest {
     void shouldNameTheKeyTheValueAndWhatIsAllowedForABadValue() {
         assertRejected(props("hakmem.limit", "lots"), Map.of(), "hakmem.limit", "lots", "suffix");
         assertRejected(new Properties(), Map.of("HAKMEM_LIMIT", "-1"), "HAKMEM_LIMIT", "-1");
-        assertRejected(props("hakmem.os", "bsd"), Map.of(), "hakmem.os", "bsd", "auto, mmap, file");
+        assertRejected(props("hakmem.os", "bsd"), Map.of(), "hakmem.os", "bsd", "auto, mmap, shm, arena");
         assertRejected(props("hakmem.stats", "maybe"), Map.of(), "hakmem.stats", "maybe", "true or false");
         assertRejected(props("hakmem.stripes", "0"), Map.of(), "hakmem.stripes", "0", "1..4096");
         assertRejected(props("hakmem.chunk.init", "100k"), Map.of(), "hakmem.chunk.init", "102400", "multiple of 64k");
@@ -69,10 +69,10 @@ class HakmemConfigTest {
 
     @Test
     void shouldStartAnAllocatorOnTheFileRouteWithoutNativeAccess() {
-        try (HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.FILE))) {
+        try (HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.SHM))) {
             long address = allocator.allocate(100);
             allocator.free(address);
-            assertEquals("file", allocator.stats().osRoute());
+            assertEquals("shm+arena", allocator.stats().osRoute());
         }
     }
 }

@@ -309,6 +309,19 @@ public final class LocalHeap {
         return accepted;
     }
 
+    /** Releases the empty spans kept against churn (see {@code spare}). */
+    public void releaseSpares() {
+        for (int c = 0; c < spare.length; c++) {
+            Span span = spare[c];
+            if (span != null && span.isEmpty()) {
+                spare[c] = null;
+                unlink(span);
+                disown(span);
+                engine.releaseSpan(span);
+            }
+        }
+    }
+
     // ---- retirement ----
 
     /**

@@ -80,8 +80,10 @@ public final class RefillEngine implements AutoCloseable {
         }
         OsMemory os = switch (settings.route()) {
             case MMAP -> OsMemory.mmap();
-            case FILE -> OsMemory.file();
-            case AUTO -> RefillEngine.class.getModule().isNativeAccessEnabled() ? OsMemory.mmap() : OsMemory.file();
+            case SHM -> OsMemory.unrestricted();
+            case ARENA -> OsMemory.arena();
+            // decided once per engine: the JDK may enable native access for the module later, after a warning
+            case AUTO -> RefillEngine.class.getModule().isNativeAccessEnabled() ? OsMemory.mmap() : OsMemory.unrestricted();
         };
         return new RefillEngine(settings, os, events, policy);
     }
@@ -335,7 +337,10 @@ public final class RefillEngine implements AutoCloseable {
                     mapping = os.map(bytes);
                 } catch (RuntimeException | Error e) {
                     unreserve(bytes);
-                    throw e;
+                    OutOfMemoryError oom = new OutOfMemoryError("hakmem: cannot allocate " + size
+                            + " bytes: the OS refused a mapping of " + bytes + " bytes (" + e.getMessage() + ")");
+                    oom.initCause(e);
+                    throw oom;
                 }
                 mappedBytes += bytes;
             }

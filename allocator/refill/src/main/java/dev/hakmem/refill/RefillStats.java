@@ -16,7 +16,7 @@ package dev.hakmem.refill;
  * @param limitBytes     the limit
  * @param orphanFrees    frees of blocks whose owning thread had gone
  * @param eventsDropped  learning events dropped because the ring was full
- * @param osRoute        how memory is mapped: "mmap" or "file"
+ * @param osRoute        how memory is mapped: "mmap", "shm+arena" or "arena"
  */
 public record RefillStats(long mappedBytes, int chunks, long chunksMapped, long chunksUnmapped, int spans,
                           int hugeBlocks, long hugeBytes, int hugeCached, long hugeCachedBytes, long bytesInUse,

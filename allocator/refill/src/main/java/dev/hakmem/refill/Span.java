@@ -178,12 +178,27 @@ public final class Span {
             return NOT_ALLOCATED;
         }
         states[index] = FREE;
+        int[] s = sites;
+        if (s != null) {
+            s[index] = 0; // the next user of this block may come without a site
+        }
         return index;
     }
 
     public boolean isAllocated(long address) {
         int index = blockIndex(address);
         return index >= 0 && states[index] == ALLOCATED;
+    }
+
+    /** Forgets the site of a freed block; for frees that skip {@link #release} (hakmem.checks=false). */
+    public void clearSite(long address) {
+        int[] s = sites;
+        if (s != null) {
+            int index = blockIndex(address);
+            if (index >= 0) {
+                s[index] = 0;
+            }
+        }
     }
 
     /** Remembers which call site holds a block; 0 means none. Arrays are made on first use. */

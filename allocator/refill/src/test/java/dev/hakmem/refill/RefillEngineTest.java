@@ -21,7 +21,7 @@ class RefillEngineTest {
     }
 
     private static RefillSettings settings(long limit, int retained) {
-        return new RefillSettings(1L << 20, 8L << 20, 3, retained, limit, MemoryRoute.FILE, 4, 64L << 20);
+        return new RefillSettings(1L << 20, 8L << 20, 3, retained, limit, MemoryRoute.SHM, 4, 64L << 20);
     }
 
     @Test

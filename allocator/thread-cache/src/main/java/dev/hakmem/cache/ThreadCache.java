@@ -206,6 +206,11 @@ public final class ThreadCache implements DrainSink {
         return keep;
     }
 
+    /** Hands pending frees of other caches' blocks to their owners now. */
+    public void flushRemoteFrees() {
+        remoteFrees.flush();
+    }
+
     /** Counts a huge block handed out directly by the engine. */
     public void countHuge(long bytes) {
         hugeAllocations++;

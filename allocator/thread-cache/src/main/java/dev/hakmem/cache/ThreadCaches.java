@@ -157,6 +157,33 @@ public final class ThreadCaches {
         }
     }
 
+    /**
+     * Gives back everything the virtual threads' stripes hold: cached blocks, pending remote frees,
+     * and blocks freed to them. A stripe held by a virtual thread right now is skipped.
+     */
+    public void flushIdleStripes() {
+        // first every stripe's pending frees of other stripes' blocks, so the second pass drains them all
+        for (ThreadCache stripe : stripes) {
+            if (stripe.tryAcquire()) {
+                try {
+                    stripe.flushRemoteFrees();
+                } finally {
+                    stripe.releaseHold();
+                }
+            }
+        }
+        for (ThreadCache stripe : stripes) {
+            if (stripe.tryAcquire()) {
+                try {
+                    stripe.flushAll();
+                    stripe.heap().releaseSpares();
+                } finally {
+                    stripe.releaseHold();
+                }
+            }
+        }
+    }
+
     /** Retires every cache whose thread has died. */
     public void sweepAll() {
         synchronized (registry) {

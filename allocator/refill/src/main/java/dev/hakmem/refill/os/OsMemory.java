@@ -2,16 +2,15 @@ package dev.hakmem.refill.os;
 
 /**
  * The one place where hakmem asks the OS for memory and gives it back. Everything above works on
- * {@link Mapping}s. Two routes, both lazily committed and both returning memory on unmap:
+ * {@link Mapping}s, aligned to {@link #ALIGNMENT}. Routes (measured in the module README):
  * <ul>
- *   <li>{@link NativeMmapMemory}: {@code mmap}/{@code munmap} through FFM downcalls. Restricted: used
- *       only when native access is enabled for hakmem's module, so that it never prints the JEP 472 warning.</li>
- *   <li>{@link FileMappedMemory}: private mappings of one sparse, unlinked file through
- *       {@code FileChannel.map}, which needs no restricted call. First touch of a page costs more
- *       (a copy-on-write fault instead of an anonymous one).</li>
+ *   <li>{@link #mmap()}: anonymous {@code mmap}/{@code munmap} through FFM downcalls: lazily
+ *       committed, returned on unmap, fastest first touch. Restricted: only with native access,
+ *       so it never prints the JEP 472 warning.</li>
+ *   <li>{@link #unrestricted()}: shared mappings of unlinked tmpfs files (lazily committed, returned
+ *       on unmap) while {@code /dev/shm} has room, else {@code Arena} memory (committed at once,
+ *       not always returned). No restricted call.</li>
  * </ul>
- * {@code Arena.allocate} was measured and rejected: it zeroes (commits) the whole range up front and
- * glibc keeps freed multi-MiB blocks in its heap, so RSS never falls after a burst.
  */
 public interface OsMemory extends AutoCloseable {
     /** Mappings start on this boundary: the page-map granule. */
@@ -36,7 +35,22 @@ public interface OsMemory extends AutoCloseable {
         return new NativeMmapMemory();
     }
 
-    static OsMemory file() {
-        return FileMappedMemory.open();
+    /** tmpfs files while there is room, then arena memory. */
+    static OsMemory unrestricted() {
+        return new UnrestrictedMemory(SharedMemoryFiles.open(), false);
+    }
+
+    /** tmpfs files only; fails when {@code /dev/shm} is missing or full. */
+    static OsMemory sharedMemoryOnly() {
+        SharedMemoryFiles shm = SharedMemoryFiles.open();
+        if (shm == null) {
+            throw new IllegalStateException("hakmem: /dev/shm is not a writable tmpfs");
+        }
+        return new UnrestrictedMemory(shm, true);
+    }
+
+    /** Arena memory only. */
+    static OsMemory arena() {
+        return new UnrestrictedMemory(null, false);
     }
 }

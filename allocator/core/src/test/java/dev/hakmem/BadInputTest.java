@@ -1,0 +1,193 @@
+package dev.hakmem;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.function.LongConsumer;
+
+import static dev.hakmem.TestMemory.fill;
+import static dev.hakmem.TestMemory.firstMismatch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Garbage in: absurd sizes and addresses that are not live blocks. Each must fail with an error that
+ * names what was wrong, change nothing, and leave the allocator usable with balanced statistics.
+ * (Negative sizes, double frees, interior small-block pointers and arena addresses are in
+ * {@link AllocatorContractTest}.)
+ */
+class BadInputTest {
+    private static final long HUGE = 3L << 20;
+
+    private HakmemAllocator allocator;
+
+    @BeforeEach
+    void start() {
+        allocator = HakmemAllocator.create(HakmemConfig.defaults());
+    }
+
+    @AfterEach
+    void stop() {
+        allocator.close();
+    }
+
+    /** A small and a huge block still come and go, and every counter balances. */
+    private static void assertStillUsableAndBalanced(HakmemAllocator a) {
+        long small = a.allocate(100);
+        long huge = a.allocate(HUGE);
+        fill(small, 100, (byte) 5);
+        fill(huge, HUGE, (byte) 6);
+        assertEquals(-1, firstMismatch(small, 100, (byte) 5));
+        a.free(small);
+        a.free(huge);
+        HakmemStats s = a.stats();
+        assertEquals(s.allocations() - s.frees(), s.liveBlocks());
+        assertEquals(s.bytesAllocated() - s.bytesFreed(), s.liveBytes());
+        assertEquals(0, s.liveBlocks(), s.toString());
+        assertEquals(0, s.liveBytes(), s.toString());
+        assertEquals(0, s.hugeBlocks(), s.toString());
+    }
+
+    /** Past the address space; rounding to pages overflows; over-mapping by the alignment overflows. */
+    private static final long[] IMPOSSIBLE_SIZES = {Long.MAX_VALUE, Long.MAX_VALUE - (1L << 17), 1L << 60, 1L << 50};
+
+    @ParameterizedTest
+    @EnumSource(value = HakmemConfig.OsRoute.class, names = {"MMAP", "SHM"})
+    void shouldThrowOutOfMemoryForAnImpossibleSizeAndStayUsable(HakmemConfig.OsRoute route) {
+        try (HakmemAllocator a = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(route))) {
+            long keep = a.allocate(64);
+            HakmemStats before = a.stats();
+            for (long size : IMPOSSIBLE_SIZES) {
+                for (LongConsumer call : new LongConsumer[] {a::allocate, a::allocateZeroed, s -> a.allocate(s, 7)}) {
+                    Throwable t = assertThrows(Throwable.class, () -> call.accept(size), "size " + size);
+                    assertTrue(t instanceof OutOfMemoryError, route + ", size " + size + ": expected an OutOfMemoryError, got " + t);
+                }
+            }
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> a.allocate(Long.MAX_VALUE));
+            assertTrue(e.getMessage().contains(Long.toString(Long.MAX_VALUE)), e.getMessage());
+            HakmemStats after = a.stats();
+            assertEquals(before.bytesReserved(), after.bytesReserved(), "a failed request reserves nothing");
+            assertEquals(before.mappedBytes(), after.mappedBytes(), "a failed request maps nothing");
+            assertEquals(before.allocations(), after.allocations());
+            assertEquals(1, after.liveBlocks());
+            a.free(keep);
+            assertStillUsableAndBalanced(a);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HakmemConfig.OsRoute.class, names = {"MMAP", "SHM"})
+    void shouldNameTheRequestedSizeWhenTheOsRefusesAHugeMapping(HakmemConfig.OsRoute route) {
+        try (HakmemAllocator a = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(route))) {
+            for (long size : IMPOSSIBLE_SIZES) {
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> a.allocate(size));
+                assertTrue(e.getMessage().contains(Long.toString(size)),
+                        route + ": the message should name the requested size " + size + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepTheOldBlockWhenReallocateCannotGrowIt() {
+        long address = allocator.allocate(5000);
+        fill(address, 5000, (byte) 42);
+        assertThrows(OutOfMemoryError.class, () -> allocator.reallocate(address, Long.MAX_VALUE));
+        assertEquals(-1, firstMismatch(address, 5000, (byte) 42), "contents survive a failed reallocate");
+        assertTrue(allocator.usableSize(address) >= 5000, "the block is still live");
+        allocator.free(address);
+        assertStillUsableAndBalanced(allocator);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, -1, 8, 4096, Long.MIN_VALUE, Long.MAX_VALUE, 0x0000_7fff_ffff_f000L, 1L << 48})
+    void shouldRejectAddressesThatWereNeverHakmemsNamingTheAddress(long address) {
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(address));
+        assertEquals(InvalidFreeException.Reason.FOREIGN, e.reason());
+        assertEquals(address, e.address());
+        assertTrue(e.getMessage().contains(Long.toHexString(address)), e.getMessage());
+        assertFalse(allocator.tryFree(address), "tryFree says it is not ours");
+        assertFalse(allocator.owns(address));
+        assertEquals(0, allocator.siteOf(address));
+        InvalidFreeException u = assertThrows(InvalidFreeException.class, () -> allocator.usableSize(address));
+        assertTrue(u.getMessage().contains(Long.toHexString(address)), u.getMessage());
+        InvalidFreeException r = assertThrows(InvalidFreeException.class, () -> allocator.reallocate(address, 64));
+        assertTrue(r.getMessage().contains(Long.toHexString(address)), r.getMessage());
+        assertEquals(0, allocator.stats().invalidFrees(), "a foreign address is not counted as an invalid free");
+        assertStillUsableAndBalanced(allocator);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 8, 16, 4096, 65_536, (1L << 20) + 16, HUGE - 16})
+    void shouldRejectAPointerInsideAHugeBlockAndKeepTheBlock(long offset) {
+        long huge = allocator.allocate(HUGE);
+        fill(huge, HUGE, (byte) 9);
+        long inside = huge + offset;
+        assertTrue(allocator.owns(inside));
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(inside));
+        assertEquals(InvalidFreeException.Reason.INTERIOR, e.reason());
+        assertTrue(e.getMessage().contains(Long.toHexString(inside)), e.getMessage());
+        assertThrows(InvalidFreeException.class, () -> allocator.usableSize(inside));
+        assertThrows(InvalidFreeException.class, () -> allocator.reallocate(inside, 10));
+        assertTrue(allocator.tryFree(inside), "it lies in hakmem's memory");
+        assertEquals(1, allocator.stats().invalidFrees());
+        assertEquals(1, allocator.stats().hugeBlocks(), "the huge block is still live");
+        assertEquals(-1, firstMismatch(huge, HUGE, (byte) 9), "and untouched");
+        allocator.free(huge);
+        assertStillUsableAndBalanced(allocator);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {24, 700, 5000, 70_000, 1 << 20, HUGE})
+    void shouldRejectReallocateAndUsableSizeOfAFreedBlock(long size) {
+        long keep = allocator.allocate(size); // keeps a small block's span alive after the free below
+        long address = allocator.allocate(size);
+        allocator.free(address);
+        InvalidFreeException r = assertThrows(InvalidFreeException.class, () -> allocator.reallocate(address, size * 2));
+        assertTrue(r.getMessage().contains(Long.toHexString(address)), r.getMessage());
+        InvalidFreeException u = assertThrows(InvalidFreeException.class, () -> allocator.usableSize(address));
+        assertTrue(u.getMessage().contains(Long.toHexString(address)), u.getMessage());
+        InvalidFreeException f = assertThrows(InvalidFreeException.class, () -> allocator.free(address));
+        if (size <= 1 << 20) {
+            assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, f.reason());
+        }
+        HakmemStats s = allocator.stats();
+        assertEquals(1, s.liveBlocks(), s.toString());
+        assertEquals(allocator.usableSize(keep), s.liveBytes(), s.toString());
+        allocator.free(keep);
+        assertStillUsableAndBalanced(allocator);
+    }
+
+    @Test
+    void shouldRejectAReallocateOfAnInteriorPointerAndKeepTheBlock() {
+        long address = allocator.allocate(512);
+        fill(address, 512, (byte) 3);
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.reallocate(address + 16, 2000));
+        assertEquals(InvalidFreeException.Reason.INTERIOR, e.reason());
+        assertEquals(-1, firstMismatch(address, 512, (byte) 3));
+        assertEquals(512, allocator.usableSize(address));
+        allocator.free(address);
+        assertStillUsableAndBalanced(allocator);
+    }
+
+    @Test
+    void shouldCountInvalidTryFreesAndChangeNothing() {
+        long small = allocator.allocate(48);
+        long huge = allocator.allocate(HUGE);
+        allocator.free(small);
+        assertTrue(allocator.tryFree(small), "double free: hakmem's memory, counted");
+        assertTrue(allocator.tryFree(huge + 64), "interior of a huge block: counted");
+        assertFalse(allocator.tryFree(-1));
+        assertFalse(allocator.tryFree(1));
+        HakmemStats s = allocator.stats();
+        assertEquals(2, s.invalidFrees());
+        assertEquals(1, s.liveBlocks());
+        allocator.free(huge);
+        assertStillUsableAndBalanced(allocator);
+    }
+}
