@@ -78,4 +78,30 @@ class SizeClassesTest {
             assertTrue(SizeClasses.defaultBatch(c) >= 1 && SizeClasses.defaultBatch(c) <= 64);
         }
     }
+
+    /** allocator/README.md documents the table; it must say what the code does. */
+    @Test
+    void shouldMatchTheTableInTheReadme() throws java.io.IOException {
+        java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(readme), "run from the module directory");
+        var policy = RefillEngine.defaultPolicy();
+        int rows = 0;
+        for (String line : java.nio.file.Files.readAllLines(readme)) {
+            String[] cells = line.split("\\|");
+            if (cells.length < 8 || !cells[1].trim().matches("\\d+")) {
+                continue;
+            }
+            int c = Integer.parseInt(cells[1].trim());
+            String size = cells[2].trim();
+            long bytes = size.endsWith("KiB") ? Math.round(Double.parseDouble(size.replace(" KiB", "")) * 1024)
+                    : Long.parseLong(size.replace(" B", ""));
+            assertEquals(SizeClasses.sizeOf(c), bytes, "size of class " + c);
+            assertEquals(SizeClasses.tierOf(c).name().toLowerCase(java.util.Locale.ROOT), cells[3].trim(), "tier of class " + c);
+            assertEquals(SizeClasses.spanPages(c), Integer.parseInt(cells[4].trim()), "span pages of class " + c);
+            assertEquals(policy.refillCount(c), Integer.parseInt(cells[6].trim()), "batch of class " + c);
+            assertEquals(policy.cacheCapacity(c), Integer.parseInt(cells[7].trim()), "capacity of class " + c);
+            rows++;
+        }
+        assertEquals(SizeClasses.COUNT, rows, "one README row per class");
+    }
 }
