@@ -2,6 +2,7 @@ package dev.hakmem.benchmarks;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -35,11 +36,13 @@ final class ArenaCandidate extends Candidate {
 
     private static final class ArenaSlots extends Slots {
         private final Arena[] arenas;
+        private final MemorySegment[] segments;
         private final boolean shared;
 
         ArenaSlots(int capacity, boolean shared) {
             super(capacity);
             this.arenas = new Arena[capacity];
+            this.segments = new MemorySegment[capacity];
             this.shared = shared;
         }
 
@@ -51,8 +54,16 @@ final class ArenaCandidate extends Candidate {
                 old.close();
             }
             Arena arena = shared ? Arena.ofShared() : Arena.ofConfined();
-            arena.allocate(size, ALIGNMENT);
+            segments[slot] = arena.allocate(size, ALIGNMENT);
             a[slot] = arena;
+        }
+
+        @Override
+        public void touch(int slot, long bytes, int stride) {
+            MemorySegment segment = segments[slot];
+            for (long offset = 0; offset < bytes; offset += stride) {
+                segment.set(ValueLayout.JAVA_BYTE, offset, (byte) 1);
+            }
         }
 
         @Override
@@ -60,6 +71,7 @@ final class ArenaCandidate extends Candidate {
             Arena old = arenas[slot];
             if (old != null) {
                 arenas[slot] = null;
+                segments[slot] = null;
                 old.close();
             }
         }

@@ -55,6 +55,14 @@ final class NettyCandidate extends Candidate {
         }
 
         @Override
+        public void touch(int slot, long bytes, int stride) {
+            ByteBuf buffer = buffers[slot];
+            for (int index = 0; index < bytes; index += stride) {
+                buffer.setByte(index, 1);
+            }
+        }
+
+        @Override
         public void free(int slot) {
             ByteBuf old = buffers[slot];
             if (old != null) {

@@ -45,6 +45,14 @@ final class RawCandidate extends Candidate {
         }
 
         @Override
+        public void touch(int slot, long bytes, int stride) {
+            long base = addresses[slot];
+            for (long offset = 0; offset < bytes; offset += stride) {
+                UnsafeRawAllocator.UNSAFE.putByte(base + offset, (byte) 1);
+            }
+        }
+
+        @Override
         public void free(int slot) {
             long old = addresses[slot];
             if (old != 0) {

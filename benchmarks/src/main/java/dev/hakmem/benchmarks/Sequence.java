@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
  * The script repeats every {@value #LENGTH} steps; with 1,024 slots that still reshuffles sizes
  * over slots, since step {@code i} meets whatever an earlier step left in its slot.
  */
-final class Sequence {
-    static final int LENGTH = 8192;
+public final class Sequence {
+    public static final int LENGTH = 8192;
     private static final int MASK = LENGTH - 1;
 
     private final int[] slots = new int[LENGTH];
@@ -22,7 +22,7 @@ final class Sequence {
      * @param slotCount slots are drawn uniformly from [0, slotCount)
      * @param minSize sizes are drawn uniformly from [minSize, maxSize]
      */
-    Sequence(long seed, int slotCount, int minSize, int maxSize) {
+    public Sequence(long seed, int slotCount, int minSize, int maxSize) {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < LENGTH; i++) {
             slots[i] = random.nextInt(slotCount);
@@ -31,14 +31,14 @@ final class Sequence {
     }
 
     /** Fills every slot of {@code table} with a size from the script (outside measurement). */
-    void fill(Slots table) {
+    public void fill(Slots table) {
         for (int slot = 0; slot < table.capacity(); slot++) {
             table.replace(slot, sizes[slot & MASK]);
         }
     }
 
     /** One measured operation: one free (of a full slot) and one allocate. */
-    void step(Slots table) {
+    public void step(Slots table) {
         int p = position;
         table.replace(slots[p], sizes[p]);
         position = (p + 1) & MASK;

@@ -20,6 +20,13 @@ public abstract class Slots {
     /** Frees slot {@code slot} if it is occupied, then fills it with a new allocation of {@code size} bytes. */
     public abstract void replace(int slot, long size);
 
+    /**
+     * Writes one byte in every {@code stride} bytes of the first {@code bytes} bytes of slot {@code slot}'s
+     * block (which must be occupied and at least that large), so those pages become resident. Not a
+     * measured step: the RSS driver uses it to make a burst count in full.
+     */
+    public abstract void touch(int slot, long bytes, int stride);
+
     /** Frees slot {@code slot} if it is occupied and leaves it empty. */
     public abstract void free(int slot);
 

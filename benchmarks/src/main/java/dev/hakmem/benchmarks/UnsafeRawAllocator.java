@@ -10,7 +10,8 @@ import java.lang.reflect.Field;
  */
 @SuppressWarnings({"removal", "deprecation"}) // Unsafe memory access is deprecated for removal: it is the anchor here
 final class UnsafeRawAllocator implements RawAllocator {
-    private static final sun.misc.Unsafe UNSAFE = loadUnsafe();
+    /** Also how {@link RawCandidate} writes to raw addresses (to touch pages), whichever allocator gave them. */
+    static final sun.misc.Unsafe UNSAFE = loadUnsafe();
 
     private static sun.misc.Unsafe loadUnsafe() {
         try {
