@@ -63,7 +63,7 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public long allocate(long size) {
-        if (size > 0 && size <= SizeClasses.MAX_SMALL_SIZE) {
+        if (size - 1 < SizeClasses.MAX_SMALL_SIZE && size > 0) {
             int sizeClass = SizeClasses.classOf((int) size);
             Thread thread = Thread.currentThread();
             ThreadCache cache = caches.ownCache(thread);

@@ -216,7 +216,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     synchronized void releaseSpan(Span span) {
-        span.released = true;
+        span.markReleased();
         pageMap.unregister(span.base, span.pages);
         span.setOwner(null);
         Chunk chunk = span.chunk;

@@ -54,10 +54,9 @@ public final class Span {
     final Mapping hugeMapping;
     final int firstPage;
     final int pages;
-    private final long spanBytes;
+    /** The span's bytes while it is in use, 0 once released: one compare answers both for a hint. */
+    private long hintBytes;
     private LocalHeap owner;
-    /** Set when the span goes back to its chunk; a span object is never reused. */
-    boolean released;
 
     final long[] freeBits;
     int freeCount;
@@ -80,7 +79,7 @@ public final class Span {
         this.firstPage = firstPage;
         this.pages = pages;
         this.owner = owner;
-        this.spanBytes = (long) pages << PageMap.PAGE_SHIFT;
+        this.hintBytes = (long) pages << PageMap.PAGE_SHIFT;
         this.freeBits = new long[(blockCount + 63) >>> 6];
         for (int i = 0; i < blockCount; i++) {
             freeBits[i >>> 6] |= 1L << i;
@@ -117,6 +116,11 @@ public final class Span {
 
     public int blockCount() {
         return blockCount;
+    }
+
+    /** Marks the span as gone back to its chunk: it no longer matches as a hint. A span object is never reused. */
+    void markReleased() {
+        hintBytes = 0;
     }
 
     /** Plain read: the owner can only find itself here if it is the owner (see class comment). */
@@ -157,7 +161,7 @@ public final class Span {
      */
     public boolean markAllocatedIfHolds(long address) {
         long offset = address - base;
-        if (released || Long.compareUnsigned(offset, spanBytes) >= 0) {
+        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
             return false;
         }
         states[(int) ((offset * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
