@@ -133,4 +133,21 @@ class ThreadCachesTest {
             assertEquals(after.bytesAllocated(), after.bytesFreed());
         }
     }
+
+    @Test
+    void shouldPrewarmTheSmallClassesOfANewThreadsCacheWhenAsked() throws Exception {
+        ThreadCaches warm = new ThreadCaches(engine, engine.pageMap(), 1, 256);
+        int[] cached = new int[3];
+        Thread t = Thread.ofPlatform().start(() -> {
+            ThreadCache cache = warm.platformCache(Thread.currentThread());
+            cached[0] = cache.cached(SizeClasses.classOf(16));
+            cached[1] = cache.cached(SizeClasses.classOf(256));
+            cached[2] = cache.cached(SizeClasses.classOf(512));
+        });
+        t.join();
+        assertTrue(cached[0] > 0 && cached[1] > 0, "classes up to 256 B are filled before the first allocation");
+        assertEquals(0, cached[2], "larger classes are left alone");
+        assertEquals(0, caches.platformCache(Thread.currentThread()).cached(SizeClasses.classOf(16)),
+                "no pre-warm unless asked");
+    }
 }
