@@ -43,6 +43,7 @@ public final class LocalHeap {
     private final Span[] spare = new Span[SizeClasses.COUNT];
     /** Every span this heap owns, so retirement can find full ones. */
     private final ArrayList<Span> owned = new ArrayList<>();
+    private final ArrayTarget arrayTarget = new ArrayTarget();
     @SuppressWarnings("unused") // through REMOTE_HEAD
     private volatile long remoteHead;
     private boolean retired;
@@ -247,31 +248,39 @@ public final class LocalHeap {
     }
 
     /**
-     * Takes every remotely freed block: those of {@code sizeClass} go to {@code target} (up to
-     * {@code max}), the rest back to their spans.
+     * Takes every remotely freed block: up to {@code max} of {@code sizeClass} go to
+     * {@code target[offset..]}, the rest back to their spans.
      */
     private int drainRemote(int sizeClass, long[] target, int offset, int max) {
-        long head = (long) REMOTE_HEAD.getOpaque(this);
-        if (head == 0) {
-            return 0;
+        arrayTarget.aim(sizeClass, target, offset, max);
+        drainRemote(arrayTarget);
+        return arrayTarget.found;
+    }
+
+    /** The sink of {@link #drainRemote(int, long[], int, int)}, kept so a drain allocates nothing. */
+    private static final class ArrayTarget implements DrainSink {
+        private int sizeClass;
+        private long[] target;
+        private int offset;
+        private int max;
+        int found;
+
+        void aim(int sizeClass, long[] target, int offset, int max) {
+            this.sizeClass = sizeClass;
+            this.target = target;
+            this.offset = offset;
+            this.max = max;
+            this.found = 0;
         }
-        head = (long) REMOTE_HEAD.getAndSet(this, 0L);
-        int found = 0;
-        int blocks = 0;
-        while (head != 0) {
-            Span span = engine.spanOf(head);
-            long next = span.readLink(head);
-            if (span.sizeClass == sizeClass && found < max) {
-                target[offset + found++] = head; // stays reserved: it moves from "in use" to "cached"
-            } else {
-                returnOwnBlock(span, head);
+
+        @Override
+        public boolean accept(int blockClass, long address) {
+            if (blockClass != sizeClass || found == max) {
+                return false;
             }
-            head = next;
-            blocks++;
+            target[offset + found++] = address;
+            return true;
         }
-        remoteDrained += blocks;
-        engine.publish(EventKind.REMOTE_DRAIN, sizeClass, blocks);
-        return found;
     }
 
     /** Returns remotely freed blocks to their spans; for a cache that flushes everything. */
