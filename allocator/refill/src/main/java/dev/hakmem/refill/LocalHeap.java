@@ -44,6 +44,10 @@ public final class LocalHeap {
     /** Every span this heap owns, so retirement can find full ones. */
     private final ArrayList<Span> owned = new ArrayList<>();
     private final ArrayTarget arrayTarget = new ArrayTarget();
+    /** Batches of frees from other threads (see {@link RemoteFreeBuffer}); the Treiber stack takes single frees and overflow. */
+    private final RemoteInbox inbox = new RemoteInbox(INBOX_CAPACITY);
+    private final InboxDrain inboxDrain = new InboxDrain();
+    private static final int INBOX_CAPACITY = 1024;
     @SuppressWarnings("unused") // through REMOTE_HEAD
     private volatile long remoteHead;
     private boolean retired;
@@ -222,29 +226,19 @@ public final class LocalHeap {
         return true;
     }
 
-    /**
-     * Splices a chain {@code first -> ... -> last} (linked through the blocks) onto the queue with
-     * one CAS. Called by any thread but the owner.
-     *
-     * @return false if this heap has been retired: the chain is untouched and the caller must free
-     *         its blocks one by one
-     */
-    boolean pushRemoteBatch(long first, long last, Span lastSpan) {
-        long head;
-        do {
-            head = (long) REMOTE_HEAD.getVolatile(this);
-            if (head == CLOSED) {
-                return false;
-            }
-            lastSpan.writeLink(last, head);
-        } while (!REMOTE_HEAD.compareAndSet(this, head, first));
-        return true;
-    }
-
     /** Blocks other threads freed, not yet drained (racy; for statistics). */
     public boolean hasRemoteFrees() {
         long head = (long) REMOTE_HEAD.getOpaque(this);
-        return head != 0 && head != CLOSED;
+        return head != 0 && head != CLOSED || inbox.maybeNonEmpty();
+    }
+
+    /**
+     * Hands over a batch of this heap's blocks freed by another thread. Any thread; lock-free.
+     *
+     * @return false if the inbox is full or this heap has retired: the caller frees them one by one
+     */
+    boolean offerRemote(long[] batch, int count) {
+        return inbox.offer(batch, count);
     }
 
     /**
@@ -295,13 +289,14 @@ public final class LocalHeap {
      * @return the blocks the sink took
      */
     public int drainRemote(DrainSink sink) {
+        inboxDrain.aim(sink);
+        inbox.drain(inboxDrain);
+        int accepted = inboxDrain.accepted;
+        int blocks = inboxDrain.blocks;
         long head = (long) REMOTE_HEAD.getOpaque(this);
-        if (head == 0) {
-            return 0;
+        if (head != 0) {
+            head = (long) REMOTE_HEAD.getAndSet(this, 0L);
         }
-        head = (long) REMOTE_HEAD.getAndSet(this, 0L);
-        int accepted = 0;
-        int blocks = 0;
         while (head != 0) {
             Span span = engine.spanOf(head);
             long next = span.readLink(head);
@@ -313,9 +308,35 @@ public final class LocalHeap {
             head = next;
             blocks++;
         }
-        remoteDrained += blocks;
-        engine.publish(EventKind.REMOTE_DRAIN, -1, blocks);
+        if (blocks > 0) {
+            remoteDrained += blocks;
+            engine.publish(EventKind.REMOTE_DRAIN, -1, blocks);
+        }
         return accepted;
+    }
+
+    /** Routes each block of the inbox to the sink, or back to its span; kept so a drain allocates nothing. */
+    private final class InboxDrain implements RemoteInbox.DrainTarget {
+        private DrainSink sink;
+        int accepted;
+        int blocks;
+
+        void aim(DrainSink target) {
+            sink = target;
+            accepted = 0;
+            blocks = 0;
+        }
+
+        @Override
+        public void take(long address) {
+            Span span = engine.spanOf(address);
+            if (sink.accept(span.sizeClass, address)) {
+                accepted++;
+            } else {
+                returnOwnBlock(span, address);
+            }
+            blocks++;
+        }
     }
 
     /** Releases the empty spans kept against churn (see {@code spare}). */
@@ -360,6 +381,7 @@ public final class LocalHeap {
                 engine.returnToOrphanSpan(span, head);
                 head = next;
             }
+            inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }
         java.util.Arrays.fill(partial, null);
         java.util.Arrays.fill(spare, null);

@@ -3,13 +3,13 @@ package dev.hakmem.refill;
 /**
  * Frees of blocks another heap owns, gathered per owner before they are handed over, so a thread
  * that frees many of another thread's blocks in a row (a consumer of a producer's buffers, Larson's
- * successor) pays one CAS per batch instead of one per block.
+ * successor) pays one CAS per batch instead of one per block, and touches none of the blocks.
  *
- * <p>The batch is linked through the blocks' first 8 bytes, like the owner's queue it is spliced
- * onto: {@code head -> ... -> tail}, then one CAS makes {@code tail.next} the old queue head and the
- * queue head {@code head}. It is handed over when the owner changes, when it holds
- * {@link #MAX_BATCH} blocks, and at the freeing cache's own boundaries (refill, flush, retire).
- * Until then at most {@code MAX_BATCH} freed blocks wait: not lost, only not yet reusable.
+ * <p>The batch is a plain array of addresses. It goes into the owner's {@link RemoteInbox} when the
+ * owner changes, when it holds {@link #MAX_BATCH} blocks, and at the freeing cache's own boundaries
+ * (refill, flush, trim, retire); if the inbox is full or the owner has retired, block by block to the
+ * owner's intrusive queue or the orphanage. Until then at most {@code MAX_BATCH} freed blocks wait:
+ * not lost, only not yet reusable.
  *
  * <p>Private to one thread cache: no synchronisation of its own.
  */
@@ -17,10 +17,8 @@ public final class RemoteFreeBuffer {
     static final int MAX_BATCH = 64;
 
     private final RefillEngine engine;
+    private final long[] batch = new long[MAX_BATCH];
     private LocalHeap owner;
-    private long head;
-    private long tail;
-    private Span tailSpan;
     private int count;
 
     public RemoteFreeBuffer(RefillEngine engine) {
@@ -44,34 +42,24 @@ public final class RemoteFreeBuffer {
         if (target != owner || count == MAX_BATCH) {
             flush();
             owner = target;
-            tail = address;
-            tailSpan = span;
-            head = 0;
         }
-        span.writeLink(address, head);
-        head = address;
-        count++;
+        batch[count++] = address;
     }
 
-    /** Hands the batch to its owner; if the owner has retired meanwhile, block by block to the orphanage. */
+    /** Hands the batch to its owner; if its inbox is full or it has retired, block by block. */
     public void flush() {
         if (count == 0) {
             return;
         }
         LocalHeap target = owner;
-        long first = head;
+        int n = count;
         owner = null;
-        head = 0;
         count = 0;
-        if (!target.pushRemoteBatch(first, tail, tailSpan)) {
-            for (long block = first; block != 0; ) {
-                Span span = engine.spanOf(block);
-                long next = span.readLink(block);
-                engine.freeNotOwned(span, block);
-                block = next;
+        if (!target.offerRemote(batch, n)) {
+            for (int i = 0; i < n; i++) {
+                engine.freeNotOwned(engine.spanOf(batch[i]), batch[i]);
             }
         }
-        tailSpan = null;
     }
 
     public int pending() {
