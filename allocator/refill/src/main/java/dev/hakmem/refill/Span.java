@@ -57,6 +57,9 @@ public final class Span {
     /** The span's bytes while it is in use, 0 once released: one compare answers both for a hint. */
     private long hintBytes;
     private LocalHeap owner;
+    /** The owner's bound thread and cache (see {@link LocalHeap#bind}), copied here to save the free path a load. */
+    private Thread ownerThread;
+    private Object ownerCache;
 
     final long[] freeBits;
     int freeCount;
@@ -79,6 +82,10 @@ public final class Span {
         this.firstPage = firstPage;
         this.pages = pages;
         this.owner = owner;
+        if (owner != null) {
+            this.ownerThread = owner.ownerThread();
+            this.ownerCache = owner.attachment();
+        }
         this.hintBytes = (long) pages << PageMap.PAGE_SHIFT;
         this.freeBits = new long[(blockCount + 63) >>> 6];
         for (int i = 0; i < blockCount; i++) {
@@ -138,7 +145,19 @@ public final class Span {
     }
 
     void setOwner(LocalHeap heap) {
+        ownerThread = heap == null ? null : heap.ownerThread();
+        ownerCache = heap == null ? null : heap.attachment();
         OWNER.setRelease(this, heap);
+    }
+
+    /**
+     * The cache of the thread that owns this span, if that thread is {@code current}: such a free
+     * needs no thread lookup.
+     *
+     * @return null for any other thread, for spans of stripes, orphans and huge blocks
+     */
+    public Object ownerCacheIf(Thread current) {
+        return ownerThread == current ? ownerCache : null;
     }
 
     /** @return the index of the block that starts at {@code address}, or {@link #INTERIOR} */

@@ -137,8 +137,7 @@ public final class ThreadCache implements DrainSink {
      * @return null if another thread, a stripe, or nobody owns the span
      */
     public static ThreadCache ofOwnerIfCurrent(Span span) {
-        LocalHeap owner = span.owner();
-        return owner != null && owner.ownerThread() == Thread.currentThread() ? (ThreadCache) owner.attachment() : null;
+        return (ThreadCache) span.ownerCacheIf(Thread.currentThread());
     }
 
     /**
