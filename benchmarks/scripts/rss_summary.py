@@ -11,7 +11,7 @@ the range of peak − baseline over the runs is shown beside it.
 import pathlib
 import sys
 
-COLUMNS = ["hakmem", "hakmem-file", "glibc", "jemalloc", "mimalloc", "tcmalloc", "arena", "netty-pooled",
+COLUMNS = ["hakmem", "hakmem-no-native", "glibc", "jemalloc", "mimalloc", "tcmalloc", "arena", "netty-pooled",
            "netty-adaptive"]
 NATIVE = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
 SCENARIOS = {
@@ -94,9 +94,9 @@ def main(argv):
                "one tiny allocate/free and 1 s to settle, *peak* the highest sample (every 10 ms) during the workload, *after* "
                "200 ms after everything was freed (hakmem: plus `releaseThreadCache()` and `trim()`; the others "
                "have no such call). MiB = 1024 KiB. glibc/jemalloc/mimalloc/tcmalloc are "
-               "`Unsafe.allocateMemory/freeMemory` over that malloc (LD_PRELOAD); hakmem-file is hakmem without native access, "
+               "`Unsafe.allocateMemory/freeMemory` over that malloc (LD_PRELOAD); hakmem-no-native is hakmem without native access, "
                "so on a route without restricted methods (hakmem's own choice, or `-Dhakmem.os=$BENCH_RSS_FILE_ROUTE`; "
-               "the route is in hakmem's table). Every JVM with native access (all but hakmem-file) "
+               "the route is in hakmem's table). Every JVM with native access (all but hakmem-no-native) "
                "first makes and calls FFM downcall handles for mmap/munmap, as hakmem's mmap route does at start, "
                "so the JVM's own set-up churn (several MiB kept by the JVM's malloc) is in every baseline alike "
                "(RssDriver `ffmWarmup=0` turns this off). Larson's growth is small (4,000 live blocks, ~2 MiB), "
@@ -141,13 +141,13 @@ def main(argv):
             out.append("Each row is the median of its runs by peak − baseline; the range is over all runs. "
                        "*after*: everything freed, 200 ms later (hakmem: after release/trim).")
             out.append("")
-            for label in [l for l in ("hakmem", "hakmem-file") if l in rows]:
+            for label in [l for l in ("hakmem", "hakmem-no-native") if l in rows]:
                 out.append(ratio_line(f"{label}: (peak − baseline) vs best native's (goal ≤ 1.25×)", label,
                                       growth(rows[label]), best_native(rows, growth)))
                 out.append(ratio_line(f"{label}: whole-process peak vs best native's", label,
                                       kib(rows[label], "peakKiB"), best_native(rows, lambda r: kib(r, "peakKiB"))))
         out.append("")
-        hakmem_rows = [l for l in ("hakmem", "hakmem-file") if l in rows]
+        hakmem_rows = [l for l in ("hakmem", "hakmem-no-native") if l in rows]
         if hakmem_rows:
             out.append("hakmem's own view (`Hakmem.stats()`): mapped KiB, chunks, spans, live KiB at each point "
                        "(*peak*: at the end of the workload, before the frees; *freed*: after the frees, before release/trim). "

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * hakmem prints no JEP 498 (sun.misc.Unsafe) or JEP 472 (native access) warning of its own: a child
  * JVM with default flags and hakmem on its class path, as a library user has it, allocates every
- * tier and says nothing on stderr; with native access denied it still works (on the file route).
+ * tier and says nothing on stderr; with native access denied it still works (on the shm or arena route).
  */
 class NoWarningsTest {
 

@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   java [flags] -Dhakmem.label=LABEL -cp benchmarks.jar dev.hakmem.benchmarks.rss.RssDriver SCENARIO ALLOCATOR [key=value ...]
  * </pre>
- * ALLOCATOR is a name {@link Allocators#create} knows; LABEL names the row (glibc, jemalloc, ..., hakmem-file),
- * checked against what is really loaded (hakmem-file: hakmem on a route other than mmap, i.e. without native
+ * ALLOCATOR is a name {@link Allocators#create} knows; LABEL names the row (glibc, jemalloc, ..., hakmem-no-native),
+ * checked against what is really loaded (hakmem-no-native: hakmem on a route other than mmap, i.e. without native
  * access). Scenarios:
  * <ul>
  *   <li>{@code larson}: {@code threads} workers (2), each with an array of {@code slots} (1000) live blocks of
@@ -154,9 +154,9 @@ public final class RssDriver {
         if (allocator.equals("unsafe")) {
             description += " over " + Preload.check(label);
         } else if (hakmem) {
-            // hakmem-file: hakmem without native access, on whichever unrestricted route it was given or chose
+            // hakmem-no-native: hakmem without native access, on whichever unrestricted route it was given or chose
             String route = Hakmem.stats().osRoute();
-            boolean unrestricted = label.equals("hakmem-file");
+            boolean unrestricted = label.equals("hakmem-no-native");
             if (unrestricted == route.equals("mmap")) {
                 throw new IllegalStateException("label=" + label + " but hakmem maps with route " + route);
             }
