@@ -19,10 +19,12 @@ import java.lang.invoke.VarHandle;
  * stacks[c] = [ count | frees | a0 a1 ... a(count-1) | unused ... ]      capacity = length - 2
  *                                            ^ allocate pops here, free pushes here
  * </pre>
- * <b>Hit</b>: array loads and stores, the page-map lookup that keeps the block's state byte, and
- * with statistics on one counter increment per free (allocations are derived: see {@link #totals}).
- * No lock, no atomic, no allocation. <b>Miss</b>: ask the {@link LocalHeap} for a batch (which
- * drains remote frees first). <b>Overflow</b>: give the older half of the stack back.
+ * <b>Hit</b>: array loads and stores; with {@code hakmem.checks} on, the block's state byte, found
+ * through the span the class last allocated from (the page map only when that span does not hold
+ * the block); with statistics on, one counter increment per free (allocations are derived: see
+ * {@link #totals}). No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
+ * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
+ * {@link LocalHeap} for a batch. <b>Overflow</b>: give the older half of the stack back.
  *
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
