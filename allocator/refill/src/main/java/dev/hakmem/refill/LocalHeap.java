@@ -62,8 +62,6 @@ public final class LocalHeap {
     private Thread ownerThread;
     private Object attachment;
 
-    private long refills;
-    private long flushes;
     private long remoteDrained;
 
     LocalHeap(RefillEngine engine) {
@@ -140,7 +138,6 @@ public final class LocalHeap {
                 returnCredit((want - taken) * blockSize);
             }
         }
-        refills++;
         engine.publish(EventKind.REFILL, sizeClass, taken);
         return taken;
     }
@@ -172,7 +169,6 @@ public final class LocalHeap {
         for (int i = from; i < from + count; i++) {
             returnOwnBlock(engine.spanOf(source[i]), source[i]);
         }
-        flushes++;
         engine.publish(EventKind.FLUSH, sizeClass, count);
     }
 
@@ -387,10 +383,6 @@ public final class LocalHeap {
         java.util.Arrays.fill(spare, null);
     }
 
-    public boolean isRetired() {
-        return retired;
-    }
-
     private void ensureLive() {
         if (retired) {
             throw new IllegalStateException("hakmem: heap used after it was retired");
@@ -428,14 +420,6 @@ public final class LocalHeap {
         span.prev = null;
         span.next = null;
         span.listed = false;
-    }
-
-    public long refills() {
-        return refills;
-    }
-
-    public long flushes() {
-        return flushes;
     }
 
     public long remoteDrained() {

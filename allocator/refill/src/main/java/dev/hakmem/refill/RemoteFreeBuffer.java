@@ -61,8 +61,4 @@ public final class RemoteFreeBuffer {
             }
         }
     }
-
-    public int pending() {
-        return count;
-    }
 }
