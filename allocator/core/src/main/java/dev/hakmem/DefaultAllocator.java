@@ -6,6 +6,7 @@ import dev.hakmem.cache.HotPathFlags;
 import dev.hakmem.cache.CacheTotals;
 import dev.hakmem.cache.ThreadCache;
 import dev.hakmem.cache.ThreadCaches;
+import dev.hakmem.cache.SiteCounters;
 import dev.hakmem.refill.MemoryRoute;
 import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Wires the boxes together: Box 2 (refill engine) publishes to Box 3's event ring and reads its
@@ -72,7 +75,7 @@ final class DefaultAllocator implements HakmemAllocator {
             }
             return allocateOnCacheOf(thread, sizeClass);
         }
-        return allocateOther(size, false);
+        return allocateOther(size, false, 0);
     }
 
     private long allocateOnCacheOf(Thread thread, int sizeClass) {
@@ -87,7 +90,7 @@ final class DefaultAllocator implements HakmemAllocator {
         }
     }
 
-    private long allocateOther(long size, boolean zero) {
+    private long allocateOther(long size, boolean zero, int siteId) {
         if (size == 0) {
             return 0;
         }
@@ -98,12 +101,16 @@ final class DefaultAllocator implements HakmemAllocator {
         if (address == 0) {
             throw new OutOfMemoryError(engine.limitMessage(size));
         }
+        Span span = pageMap.spanOf(address);
+        if (siteId != 0) {
+            span.recordSite(address, siteId);
+        }
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache(thread).countHuge(usableSize(address));
+            caches.platformCache(thread).countHuge(span.blockSize(), siteId);
         } else {
             ThreadCache cache = caches.acquireStripe(thread.threadId());
-            cache.countHuge(usableSize(address));
+            cache.countHuge(span.blockSize(), siteId);
             caches.releaseStripe(cache);
         }
         return address;
@@ -111,9 +118,41 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public long allocate(long size, int siteId) {
-        long address = allocate(size);
-        if (address != 0 && siteId != 0) {
-            pageMap.spanOf(address).recordSite(address, siteId);
+        if (siteId == 0) {
+            return allocate(size);
+        }
+        if (size - 1 < SizeClasses.MAX_SMALL_SIZE && size > 0) {
+            int sizeClass = SizeClasses.classOf((int) size);
+            Thread thread = Thread.currentThread();
+            ThreadCache cache = caches.ownCache(thread);
+            if (cache != null) {
+                return cache.allocate(sizeClass, siteId);
+            }
+            return allocateOnCacheOf(thread, sizeClass, siteId);
+        }
+        return allocateOther(size, false, siteId);
+    }
+
+    private long allocateOnCacheOf(Thread thread, int sizeClass, int siteId) {
+        if (!thread.isVirtual()) {
+            return caches.platformCache(thread).allocate(sizeClass, siteId);
+        }
+        ThreadCache cache = caches.acquireStripe(thread.threadId());
+        try {
+            return cache.allocate(sizeClass, siteId);
+        } finally {
+            caches.releaseStripe(cache);
+        }
+    }
+
+    @Override
+    public long allocateZeroed(long size, int siteId) {
+        if (size > SizeClasses.MAX_SMALL_SIZE) {
+            return allocateOther(size, true, siteId);
+        }
+        long address = allocate(size, siteId);
+        if (address != 0) {
+            pageMap.spanOf(address).zero(address, size);
         }
         return address;
     }
@@ -121,7 +160,7 @@ final class DefaultAllocator implements HakmemAllocator {
     @Override
     public long allocateZeroed(long size) {
         if (size > SizeClasses.MAX_SMALL_SIZE) {
-            return allocateOther(size, true);
+            return allocateOther(size, true, 0);
         }
         long address = allocate(size);
         if (address != 0) {
@@ -139,31 +178,43 @@ final class DefaultAllocator implements HakmemAllocator {
         if (span == null) {
             throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
         }
+        int site;
         if (HotPathFlags.CHECKS) {
             int index = span.release(address);
             if (index < 0) {
                 throw invalid(span, address, index);
             }
+            site = span.siteAt(index);
         } else {
-            span.clearSite(address);
+            site = span.takeSite(address);
         }
         ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
         if (owner != null) {
             owner.freeOwn(span, address);
+            if (site != 0) {
+                owner.countSiteFree(site, span.blockSize());
+            }
         } else {
-            freeReleased(span, address);
+            freeReleased(span, address, site);
         }
     }
 
-    private void freeReleased(Span span, long address) {
+    private void freeReleased(Span span, long address, int site) {
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache(thread).free(span, address);
+            ThreadCache cache = caches.platformCache(thread);
+            cache.free(span, address);
+            if (site != 0) {
+                cache.countSiteFree(site, span.blockSize());
+            }
             return;
         }
         ThreadCache cache = caches.acquireStripe(thread.threadId());
         try {
             cache.free(span, address);
+            if (site != 0) {
+                cache.countSiteFree(site, span.blockSize());
+            }
         } finally {
             caches.releaseStripe(cache);
         }
@@ -187,7 +238,11 @@ final class DefaultAllocator implements HakmemAllocator {
             return false;
         }
         int index = HotPathFlags.CHECKS ? span.release(address) : 0;
-        if (index < 0) {
+        if (index >= 0) {
+            freeReleased(span, address, HotPathFlags.CHECKS ? span.siteAt(index) : span.takeSite(address));
+            return true;
+        }
+        {
             long count = (long) INVALID_FREES.getAndAdd(this, 1L) + 1;
             if (count == 1) {
                 LOG.warn("{}; further invalid frees are only counted (HakmemStats.invalidFrees)",
@@ -195,8 +250,6 @@ final class DefaultAllocator implements HakmemAllocator {
             }
             return true;
         }
-        freeReleased(span, address);
-        return true;
     }
 
     @Override
@@ -254,6 +307,20 @@ final class DefaultAllocator implements HakmemAllocator {
     public int siteOf(long address) {
         Span span = pageMap.spanOf(address);
         return span == null ? 0 : span.siteOf(address);
+    }
+
+    @Override
+    public List<SiteUsage> siteUsage() {
+        caches.sweepAll();
+        SiteCounters counters = caches.siteTotals();
+        List<SiteUsage> usage = new ArrayList<>();
+        for (int site = 1; site < counters.siteLimit(); site++) {
+            if (counters.allocations(site) != 0 || counters.frees(site) != 0) {
+                usage.add(new SiteUsage(site, counters.allocations(site), counters.frees(site),
+                        counters.bytesAllocated(site), counters.bytesFreed(site)));
+            }
+        }
+        return usage;
     }
 
     @Override

@@ -30,6 +30,9 @@ public interface HakmemAllocator extends AutoCloseable {
     /** As {@link #allocate(long)}, with the first {@code size} bytes zeroed. */
     long allocateZeroed(long size);
 
+    /** As {@link #allocate(long, int)}, with the first {@code size} bytes zeroed. */
+    long allocateZeroed(long size, int siteId);
+
     /**
      * Frees a block. 0 is ignored.
      *
@@ -63,8 +66,18 @@ public interface HakmemAllocator extends AutoCloseable {
     /** @return true if {@code address} lies in memory hakmem manages (a block or inside one) */
     boolean owns(long address);
 
-    /** @return the site id given at allocation, or 0 */
+    /**
+     * @return the site id given at the block's last allocation, or 0; for a block already freed,
+     *         the site that held it last (what a double-free report names)
+     */
     int siteOf(long address);
+
+    /**
+     * Allocations and frees per site id, for every site that allocated with {@link #allocate(long, int)}.
+     * Counted per thread without synchronisation and summed here: exact when the allocator is quiet,
+     * a moment old otherwise. Sizes are usable sizes (block sizes).
+     */
+    java.util.List<SiteUsage> siteUsage();
 
     HakmemStats stats();
 

@@ -169,7 +169,12 @@ public final class Span {
 
     /** Marks a block that came out of a cache as handed to a user. */
     public void markAllocated(long address) {
-        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+        int index = (int) (((address - base) * indexMagic) >>> INDEX_SHIFT);
+        states[index] = ALLOCATED;
+        int[] s = sites;
+        if (s != null) {
+            s[index] = 0;
+        }
     }
 
     /**
@@ -183,8 +188,18 @@ public final class Span {
         if (Long.compareUnsigned(offset, hintBytes) >= 0) {
             return false;
         }
-        states[(int) ((offset * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
+        states[index] = ALLOCATED;
+        int[] s = sites;
+        if (s != null) {
+            s[index] = 0; // a block handed out without a site must not keep its last user's
+        }
         return true;
+    }
+
+    /** @return true if this span is in use and {@code address} lies in it */
+    public boolean holds(long address) {
+        return Long.compareUnsigned(address - base, hintBytes) < 0;
     }
 
     /**
@@ -201,11 +216,7 @@ public final class Span {
             return NOT_ALLOCATED;
         }
         states[index] = FREE;
-        int[] s = sites;
-        if (s != null) {
-            s[index] = 0; // the next user of this block may come without a site
-        }
-        return index;
+        return index; // the site stays, so that a double free can name who allocated the block
     }
 
     public boolean isAllocated(long address) {
@@ -213,15 +224,27 @@ public final class Span {
         return index >= 0 && states[index] == ALLOCATED;
     }
 
-    /** Forgets the site of a freed block; for frees that skip {@link #release} (hakmem.checks=false). */
-    public void clearSite(long address) {
+    /**
+     * Reads and forgets the site of a block being freed without {@link #release} (hakmem.checks=false),
+     * where nothing else would clear it before the block's next, maybe site-less, allocation.
+     */
+    public int takeSite(long address) {
         int[] s = sites;
         if (s != null) {
             int index = blockIndex(address);
             if (index >= 0) {
+                int site = s[index];
                 s[index] = 0;
+                return site;
             }
         }
+        return 0;
+    }
+
+    /** @return the site of the block at {@code index} (from {@link #release}): its last allocation's, or 0 */
+    public int siteAt(int index) {
+        int[] s = sites;
+        return s == null ? 0 : s[index];
     }
 
     /** Remembers which call site holds a block; 0 means none. Arrays are made on first use. */
@@ -234,6 +257,7 @@ public final class Span {
         s[blockIndex(address)] = siteId;
     }
 
+    /** @return the site given at the block's last allocation (also after it was freed), or 0 */
     public int siteOf(long address) {
         int[] s = sites;
         int index = blockIndex(address);

@@ -59,6 +59,7 @@ public final class ThreadCache implements DrainSink {
     private final long[] refilled = new long[SizeClasses.COUNT];
     private final long[] flushed = new long[SizeClasses.COUNT];
     private final long[] freedToOthers = new long[SizeClasses.COUNT];
+    private final SiteCounters sites = new SiteCounters();
     private long hugeAllocations;
     private long hugeBytesAllocated;
     private long hugeFrees;
@@ -92,6 +93,27 @@ public final class ThreadCache implements DrainSink {
             }
         }
         return address;
+    }
+
+    /**
+     * As {@link #allocate(int)}, and records {@code siteId} on the block and in this cache's
+     * {@link SiteCounters}.
+     */
+    public long allocate(int sizeClass, int siteId) {
+        long address = allocate(sizeClass);
+        Span span = lastSpan[sizeClass];
+        if (span == null || !span.holds(address)) {
+            span = pageMap.spanOf(address);
+            lastSpan[sizeClass] = span;
+        }
+        span.recordSite(address, siteId);
+        sites.allocated(siteId, span.blockSize());
+        return address;
+    }
+
+    /** Counts the free of a block that was allocated with a site. */
+    public void countSiteFree(int siteId, long bytes) {
+        sites.freed(siteId, bytes);
     }
 
     private void markAllocatedAfterLookup(int sizeClass, long address) {
@@ -212,10 +234,17 @@ public final class ThreadCache implements DrainSink {
         remoteFrees.flush();
     }
 
-    /** Counts a huge block handed out directly by the engine. */
-    public void countHuge(long bytes) {
+    /** Counts a huge block handed out directly by the engine, and its site if not 0. */
+    public void countHuge(long bytes, int siteId) {
         hugeAllocations++;
         hugeBytesAllocated += bytes;
+        if (siteId != 0) {
+            sites.allocated(siteId, bytes);
+        }
+    }
+
+    SiteCounters sites() {
+        return sites;
     }
 
     /** Gives every cached block back to the heap, hands pending remote frees over, and takes in the heap's. */

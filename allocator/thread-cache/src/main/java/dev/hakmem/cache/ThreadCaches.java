@@ -44,6 +44,7 @@ public final class ThreadCaches {
     private int[] pageOccupancy = new int[16];
     private int sweepCursor;
     private final long[] retiredTotals = new long[6];
+    private final SiteCounters retiredSites = new SiteCounters();
     private long retiredCaches;
 
     /**
@@ -232,6 +233,7 @@ public final class ThreadCaches {
         cache.flushAll();
         cache.heap().retire();
         cache.totals(retiredTotals);
+        cache.sites().addTo(retiredSites);
         retiredTotals[5] = 0; // a retired cache holds nothing
         retiredCaches++;
     }
@@ -255,6 +257,24 @@ public final class ThreadCaches {
             }
             return new CacheTotals(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], registry.size(), retiredCaches,
                     stripes.length);
+        }
+    }
+
+    /**
+     * Sums the per-site counters of every cache, live or retired, like {@link #totals()}: exact when
+     * the allocator is quiet, a moment old otherwise.
+     */
+    public SiteCounters siteTotals() {
+        synchronized (registry) {
+            SiteCounters sums = new SiteCounters();
+            retiredSites.addTo(sums);
+            for (Registration r : registry) {
+                r.cache.sites().addTo(sums);
+            }
+            for (ThreadCache c : stripes) {
+                c.sites().addTo(sums);
+            }
+            return sums;
         }
     }
 
