@@ -1,0 +1,180 @@
+package dev.hakmem.agent.backend;
+
+import dev.hakmem.HakmemAllocator;
+import dev.hakmem.InvalidFreeException;
+import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.site.SiteRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.HakmemBackend;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Replace mode: hakmem serves every rewritten call. Direct buffers get zeroed blocks counted against
+ * the {@link DirectMemoryLimit}; {@code Unsafe} memory is not limited, as with the JDK. Frees of
+ * addresses hakmem does not own never reach here (the bridge gives them to the JDK).
+ */
+public final class ServingBackend extends HakmemBackend implements SiteUsageSource {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingBackend.class);
+    private static final int SITES_IN_LIMIT_ERROR = 3;
+
+    private final HakmemAllocator allocator;
+    private final SiteRegistry sites;
+    private final DirectMemoryLimit limit;
+    private final AtomicLong forcedGcs = new AtomicLong();
+    private final AtomicLong invalidFrees = new AtomicLong();
+    private final AtomicLong failedReleases = new AtomicLong();
+
+    public ServingBackend(HakmemAllocator allocator, SiteRegistry sites, long limitBytes) {
+        this.allocator = allocator;
+        this.sites = sites;
+        this.limit = new DirectMemoryLimit(limitBytes);
+    }
+
+    @Override
+    public long reserveDirect(int capacity, int site) {
+        if (!limit.tryReserve(capacity)) {
+            return 0;
+        }
+        try {
+            return allocator.allocateZeroed(Math.max(capacity, 1), site);
+        } catch (Throwable t) {
+            limit.release(capacity);
+            throw t;
+        }
+    }
+
+    @Override
+    public void releaseDirect(long address, int capacity) {
+        try {
+            limit.release(capacity);
+            allocator.free(address);
+        } catch (Throwable t) {
+            if (failedReleases.incrementAndGet() == 1) {
+                LOG.error("hakmem: releasing a direct buffer at 0x{} failed; further failures are only counted",
+                        Long.toHexString(address), t);
+            }
+        }
+    }
+
+    @Override
+    public void observeDirect(ByteBuffer buffer, int site) {
+        throw new IllegalStateException("hakmem: observeDirect called in replace mode");
+    }
+
+    @Override
+    public boolean replaces() {
+        return true;
+    }
+
+    @Override
+    public void countForcedGc() {
+        forcedGcs.incrementAndGet();
+    }
+
+    @Override
+    public OutOfMemoryError directLimitError(int capacity, int site) {
+        List<SiteUsage> top = allocator.siteUsage().stream()
+                .filter(u -> u.liveBytes() > 0)
+                .sorted(Comparator.comparingLong(SiteUsage::liveBytes).reversed())
+                .limit(SITES_IN_LIMIT_ERROR)
+                .toList();
+        String holders = top.isEmpty() ? "no rewritten site holds live memory"
+                : top.stream().map(u -> u.liveBytes() + " bytes in " + u.liveBlocks() + " blocks at " + sites.describe(u.siteId()))
+                        .collect(Collectors.joining("; "));
+        return new OutOfMemoryError("Cannot reserve " + capacity + " bytes of direct buffer memory for "
+                + sites.describe(site) + ": hakmem's direct memory limit is " + limit.limit() + " bytes (-XX:MaxDirectMemorySize,"
+                + " or the agent option limit=), " + limit.reserved() + " in use; most live bytes: " + holders);
+    }
+
+    @Override
+    public long allocateMemory(long bytes, int site) {
+        if (bytes <= 0) {
+            if (bytes == 0) {
+                return 0;
+            }
+            throw new IllegalArgumentException("Unsafe.allocateMemory of a negative size: " + bytes + " at " + sites.describe(site));
+        }
+        return allocator.allocate(bytes, site);
+    }
+
+    @Override
+    public boolean owns(long address) {
+        return allocator.owns(address);
+    }
+
+    @Override
+    public long reallocateMemory(long address, long bytes, int site) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("Unsafe.reallocateMemory to a negative size: " + bytes + " at " + sites.describe(site));
+        }
+        if (address == 0) {
+            return bytes == 0 ? 0 : allocator.allocate(bytes, site);
+        }
+        try {
+            return allocator.reallocate(address, bytes);
+        } catch (InvalidFreeException e) {
+            reportInvalidFree(e, address, site);
+            throw new IllegalArgumentException("Unsafe.reallocateMemory of an address that is not a live block: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void freeMemory(long address, int site) {
+        try {
+            allocator.free(address);
+        } catch (InvalidFreeException e) {
+            reportInvalidFree(e, address, site);
+        }
+    }
+
+    private void reportInvalidFree(InvalidFreeException e, long address, int site) {
+        if (invalidFrees.incrementAndGet() == 1) {
+            int allocatedAt = allocator.siteOf(address);
+            LOG.warn("{}, at {}; the block was last allocated at {}. The free is ignored and the application goes on; "
+                            + "further invalid frees are only counted (report: totals.invalidFrees)",
+                    e.getMessage(), sites.describe(site), sites.describe(allocatedAt));
+        }
+    }
+
+    @Override
+    public void observeMemory(long oldAddress, long address, long bytes, int site) {
+        throw new IllegalStateException("hakmem: observeMemory called in replace mode");
+    }
+
+    @Override
+    public void observeFree(long address, int site) {
+        throw new IllegalStateException("hakmem: observeFree called in replace mode");
+    }
+
+    @Override
+    public List<SiteUsage> siteUsage() {
+        return allocator.siteUsage();
+    }
+
+    @Override
+    public long invalidFrees() {
+        return invalidFrees.get();
+    }
+
+    @Override
+    public long forcedGcs() {
+        return forcedGcs.get();
+    }
+
+    @Override
+    public long directReservedBytes() {
+        return limit.reserved();
+    }
+
+    @Override
+    public long directLimitBytes() {
+        return limit.limit();
+    }
+
+}

@@ -1,0 +1,23 @@
+package dev.hakmem.agent.backend;
+
+import dev.hakmem.SiteUsage;
+
+import java.util.List;
+
+/** What the report and the limit's error message read from a backend. */
+public interface SiteUsageSource {
+
+    /** Per-site counters, in usable bytes (replace mode) or requested bytes (observe mode). */
+    List<SiteUsage> siteUsage();
+
+    /** Frees refused as double or interior frees. */
+    long invalidFrees();
+
+    /** {@code System.gc()} calls forced by the direct-memory limit. */
+    long forcedGcs();
+
+    /** Bytes of direct-buffer capacity counted against the limit now. */
+    long directReservedBytes();
+
+    long directLimitBytes();
+}

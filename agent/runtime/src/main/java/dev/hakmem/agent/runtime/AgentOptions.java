@@ -1,0 +1,129 @@
+package dev.hakmem.agent.runtime;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The agent's options: {@code key=value} pairs separated by commas, e.g.
+ * {@code -javaagent:hakmem-agent.jar=mode=observe,include=com.example.*,report=/tmp/hakmem.json}.
+ *
+ * @param replace   {@code mode=replace} (default: hakmem serves) or {@code mode=observe} (the JDK serves, hakmem attributes)
+ * @param includes  {@code include=} class-name patterns, separated by {@code :}; empty means every class
+ * @param excludes  {@code exclude=} class-name patterns
+ * @param jdk       {@code jdk=true} also rewrites JDK classes (default false)
+ * @param limit     {@code limit=} direct-buffer limit in bytes, or -1 for the JVM's ({@code -XX:MaxDirectMemorySize}, else the heap max)
+ * @param report    {@code report=} file the JSON report is written to at exit, or null
+ * @param log       {@code log=} level of hakmem's own logging (default warn)
+ */
+public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
+                           Path report, String log) {
+    static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
+            + "jdk=true|false, limit=<bytes>[k|m|g], report=<file>, log=trace|debug|info|warn|error|off";
+    private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+
+    public static AgentOptions defaults() {
+        return new AgentOptions(true, List.of(), List.of(), false, -1, null, "warn");
+    }
+
+    /**
+     * @param args what follows {@code =} in {@code -javaagent:jar=...}; null or empty for the defaults
+     * @throws BadAgentOptionException naming the option and listing the valid ones
+     */
+    public static AgentOptions parse(String args) {
+        AgentOptions o = defaults();
+        if (args == null || args.isBlank()) {
+            return o;
+        }
+        boolean replace = o.replace;
+        List<String> includes = new ArrayList<>();
+        List<String> excludes = new ArrayList<>();
+        boolean jdk = o.jdk;
+        long limit = o.limit;
+        Path report = null;
+        String log = o.log;
+        for (String option : args.split(",")) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw bad(option, "expected key=value");
+            }
+            String key = option.substring(0, eq).trim();
+            String value = option.substring(eq + 1).trim();
+            switch (key) {
+                case "mode" -> replace = switch (value) {
+                    case "replace" -> true;
+                    case "observe" -> false;
+                    default -> throw bad(option, "mode must be replace or observe");
+                };
+                case "include" -> includes.addAll(patterns(option, value));
+                case "exclude" -> excludes.addAll(patterns(option, value));
+                case "jdk" -> jdk = switch (value) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw bad(option, "jdk must be true or false");
+                };
+                case "limit" -> limit = parseSize(option, value);
+                case "report" -> {
+                    if (value.isEmpty()) {
+                        throw bad(option, "report needs a file name");
+                    }
+                    report = Path.of(value);
+                }
+                case "log" -> {
+                    log = value.toLowerCase(Locale.ROOT);
+                    if (!LEVELS.contains(log)) {
+                        throw bad(option, "log must be one of " + String.join(", ", LEVELS));
+                    }
+                }
+                default -> throw bad(option, "unknown option '" + key + "'");
+            }
+        }
+        return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, report, log);
+    }
+
+    private static List<String> patterns(String option, String value) {
+        List<String> patterns = Arrays.stream(value.split(":")).map(String::trim).toList();
+        if (patterns.stream().anyMatch(String::isEmpty)) {
+            throw bad(option, "patterns are class names with * and ?, separated by ':'");
+        }
+        return patterns;
+    }
+
+    static long parseSize(String option, String value) {
+        String digits = value.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (!digits.isEmpty()) {
+            switch (digits.charAt(digits.length() - 1)) {
+                case 'k' -> unit = 1L << 10;
+                case 'm' -> unit = 1L << 20;
+                case 'g' -> unit = 1L << 30;
+                default -> unit = 1;
+            }
+            if (unit != 1) {
+                digits = digits.substring(0, digits.length() - 1);
+            }
+        }
+        try {
+            long number = Long.parseLong(digits);
+            if (number <= 0 || number > Long.MAX_VALUE / unit) {
+                throw bad(option, "limit must be a positive size below 2^63 bytes, e.g. 512m");
+            }
+            return number * unit;
+        } catch (NumberFormatException e) {
+            throw bad(option, "limit must be a number of bytes with an optional k, m or g, e.g. 512m");
+        }
+    }
+
+    private static BadAgentOptionException bad(String option, String why) {
+        return new BadAgentOptionException("hakmem agent: bad option '" + option + "': " + why + ". Valid options: " + VALID);
+    }
+
+    @Override
+    public String toString() {
+        return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="
+                + String.join(":", excludes) + ",jdk=" + jdk + ",limit=" + (limit < 0 ? "jvm" : limit) + ",report="
+                + (report == null ? "" : report) + ",log=" + log;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.hakmem.agent.runtime;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * Entry point from the agent's bootstrap, which builds hakmem's module layer and calls
+ * {@link #start} reflectively. Parses the options (the only failure allowed to stop the JVM), points
+ * hakmem's logging at the chosen level, defines the bridge inside {@code java.base}, then hands over
+ * to {@link AgentServices}. Nothing here names the bridge's types, which do not exist until
+ * {@link JdkBridge#define} has run.
+ */
+public final class AgentRuntime {
+    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.hakmem";
+    private static boolean started;
+
+    private AgentRuntime() {
+    }
+
+    /**
+     * @param args     the agent's option string (may be null)
+     * @param attached true from {@code agentmain} (the JVM was already running)
+     * @param agentJar path of the agent jar, which carries the bridge's class files
+     * @param layer    the controller of the layer hakmem runs in, for granting the allocator native access
+     * @param startNanos {@code System.nanoTime()} when premain began, for the start-up figure
+     * @throws BadAgentOptionException for a malformed option; nothing else escapes
+     */
+    public static synchronized void start(String args, Instrumentation inst, boolean attached, String agentJar,
+                                          ModuleLayer.Controller layer, long startNanos) {
+        AgentOptions options = AgentOptions.parse(args);
+        if (started) {
+            AgentServices.attachedAgain(options);
+            return;
+        }
+        started = true;
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, options.log());
+        }
+        MethodHandles.Lookup nio;
+        try {
+            nio = JdkBridge.define(agentJar);
+        } catch (Throwable t) {
+            AgentServices.cannotStart("the bridge could not be defined in java.base", t);
+            return;
+        }
+        AgentServices.start(options, inst, attached, nio, layer, startNanos);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.hakmem.agent.runtime;
+
+import dev.hakmem.HakmemAllocator;
+import dev.hakmem.HakmemConfig;
+import dev.hakmem.agent.backend.ObservingBackend;
+import dev.hakmem.agent.backend.ServingBackend;
+import dev.hakmem.agent.backend.SiteUsageSource;
+import dev.hakmem.agent.report.JsonReport;
+import dev.hakmem.agent.report.SitePeaks;
+import dev.hakmem.agent.site.SiteRegistry;
+import dev.hakmem.agent.transform.CallSiteTransformer;
+import dev.hakmem.agent.transform.ClassFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.HakmemBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running agent: the backend installed behind the bridge, the transformer, and the report.
+ * Loaded only after the bridge's classes exist in {@code java.base}.
+ */
+final class AgentServices {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentServices.class);
+    private static final long SAMPLE_MILLIS = 100;
+    private static AgentServices running;
+
+    private final AgentOptions options;
+    private final SiteRegistry registry;
+    private final SiteUsageSource usage;
+    private final CallSiteTransformer transformer;
+    private final String osRoute;
+    private final SitePeaks peaks = new SitePeaks();
+
+    private AgentServices(AgentOptions options, SiteRegistry registry, SiteUsageSource usage, CallSiteTransformer transformer,
+                          String osRoute) {
+        this.options = options;
+        this.registry = registry;
+        this.usage = usage;
+        this.transformer = transformer;
+        this.osRoute = osRoute;
+    }
+
+    static void cannotStart(String why, Throwable cause) {
+        LOG.error("hakmem: the agent could not start ({}); the application runs on the JDK's allocator", why, cause);
+    }
+
+    static void start(AgentOptions options, Instrumentation inst, boolean attached, MethodHandles.Lookup nio,
+                      ModuleLayer.Controller layer, long startNanos) {
+        SiteRegistry registry = new SiteRegistry();
+        HakmemBackend backend;
+        String osRoute = "jdk";
+        if (options.replace()) {
+            grantNativeAccess(nio, layer);
+            long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
+            try {
+                HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.fromEnvironment());
+                osRoute = allocator.stats().osRoute();
+                backend = new ServingBackend(allocator, registry, limit);
+            } catch (Throwable t) {
+                LOG.error("hakmem: the allocator could not start; the JDK allocates and hakmem only attributes (as mode=observe)", t);
+                backend = new ObservingBackend();
+            }
+        } else {
+            backend = new ObservingBackend();
+        }
+        try {
+            nio.findStaticVarHandle(HakmemBackend.class, "installed", HakmemBackend.class).set(backend);
+            nio.ensureInitialized(java.nio.HakmemBridge.class);
+        } catch (Throwable t) {
+            cannotStart("the backend could not be installed behind the bridge", t);
+            return;
+        }
+        ClassFilter filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(),
+                AgentServices.class.getClassLoader());
+        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter);
+        AgentServices services = new AgentServices(options, registry, (SiteUsageSource) backend, transformer, osRoute);
+        running = services;
+        inst.addTransformer(transformer, true);
+        if (attached || options.jdk()) {
+            LoadedClasses.retransformCallers(inst, filter, transformer);
+        }
+        if (options.report() != null) {
+            services.startReporting();
+        }
+        LOG.info("hakmem agent started in {} ms: {} (memory route {}, direct-buffer limit {} bytes)",
+                (System.nanoTime() - startNanos) / 1_000_000, options, osRoute, ((SiteUsageSource) backend).directLimitBytes());
+    }
+
+    /**
+     * Lets the allocator map memory with mmap (its fastest route, and the one that gives memory back
+     * with madvise). Granted through the bridge, so that neither the agent's bootstrap class nor the
+     * application ever holds native access; without it the allocator maps through /dev/shm.
+     */
+    private static void grantNativeAccess(MethodHandles.Lookup nio, ModuleLayer.Controller layer) {
+        if (layer == null) {
+            return;
+        }
+        try {
+            Module allocatorOs = layer.layer().findModule("dev.hakmem.refill").orElseThrow();
+            nio.findStatic(HakmemBackend.class, "enableNativeAccess",
+                    MethodType.methodType(void.class, ModuleLayer.Controller.class, Module.class)).invoke(layer, allocatorOs);
+        } catch (Throwable t) {
+            LOG.debug("hakmem: native access not granted; the allocator maps memory through /dev/shm", t);
+        }
+    }
+
+    /** A later {@code agentmain} into a JVM where hakmem already runs: writes the report now, if one is named. */
+    static void attachedAgain(AgentOptions options) {
+        AgentServices services = running;
+        if (services == null) {
+            return;
+        }
+        Path report = options.report() != null ? options.report() : services.options.report();
+        if (report != null) {
+            services.writeReport(report);
+        } else {
+            LOG.warn("hakmem: the agent already runs here; attach again with report=<file> to get a report");
+        }
+    }
+
+    private void startReporting() {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("hakmem-report-sampler").daemon().factory());
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                peaks.sample(usage.siteUsage());
+            } catch (Throwable t) {
+                LOG.debug("hakmem: sampling the sites failed", t);
+            }
+        }, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hakmem-report").unstarted(() -> {
+            sampler.shutdownNow();
+            writeReport(options.report());
+        }));
+    }
+
+    synchronized void writeReport(Path file) {
+        try {
+            var sites = usage.siteUsage();
+            peaks.sample(sites);
+            Map<String, Object> totals = new LinkedHashMap<>();
+            totals.put("mode", options.replace() && usage instanceof ServingBackend ? "replace" : "observe");
+            totals.put("memoryRoute", osRoute);
+            totals.put("invalidFrees", usage.invalidFrees());
+            totals.put("forcedGcs", usage.forcedGcs());
+            totals.put("directReservedBytes", usage.directReservedBytes());
+            totals.put("directLimitBytes", usage.directLimitBytes());
+            totals.put("classesScanned", transformer.scannedClasses());
+            totals.put("classesTransformed", transformer.transformedClasses());
+            totals.put("classesFailed", transformer.failedClasses());
+            totals.put("handlesLeftToJdk", transformer.handlesLeft());
+            String json = JsonReport.render(registry.all(), sites, peaks, totals);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, json);
+            LOG.info("hakmem: report written to {}", file);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("hakmem: could not write the report to {}", file, e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.hakmem.agent.runtime;
+
+/** A malformed {@code -javaagent} option: the one case where the agent stops the JVM from starting. */
+public final class BadAgentOptionException extends IllegalArgumentException {
+    public BadAgentOptionException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.hakmem.agent.transform;
+
+import dev.hakmem.agent.site.DirectMemoryApi;
+import dev.hakmem.agent.site.SiteRegistry;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewrites one class: each {@code invokestatic ByteBuffer.allocateDirect} and
+ * {@code invokevirtual Unsafe.allocateMemory/reallocateMemory/freeMemory/invokeCleaner} becomes
+ * {@code ldc siteId; invokestatic java/nio/HakmemBridge.<same name>}, which leaves the operand stack
+ * as the original call did (the receiver becomes the bridge's first argument), so the stack map
+ * frames stay valid. A method handle constant naming one of these methods (a method reference
+ * {@code ByteBuffer::allocateDirect}, an {@code ldc} of a handle) is pointed at a synthetic static
+ * method that makes the same bridge call with its own site id; when methods cannot be added (a class
+ * being retransformed, or an interface older than Java 9), such handles stay as they are and are counted.
+ */
+final class CallSiteRewriter extends ClassVisitor {
+    private static final String SYNTHETIC_PREFIX = "hakmem$site$";
+
+    private final SiteRegistry registry;
+    private final boolean mayAddMethods;
+    private final Map<Integer, Handle> syntheticHandles = new HashMap<>();
+    private final List<Integer> syntheticOrder = new ArrayList<>();
+    private String className;
+    private String internalName;
+    private String sourceFile;
+    private boolean isInterface;
+    private int classVersion;
+    private int rewritten;
+    private int handlesLeft;
+
+    CallSiteRewriter(ClassVisitor next, SiteRegistry registry, boolean mayAddMethods) {
+        super(Opcodes.ASM9, next);
+        this.registry = registry;
+        this.mayAddMethods = mayAddMethods;
+    }
+
+    /** @return call sites and handles rewritten */
+    int rewritten() {
+        return rewritten;
+    }
+
+    /** @return method handle constants naming a rewritten method that had to stay as they were */
+    int handlesLeft() {
+        return handlesLeft;
+    }
+
+    @Override
+    public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+        this.internalName = name;
+        this.className = name.replace('/', '.');
+        this.isInterface = (access & Opcodes.ACC_INTERFACE) != 0;
+        this.classVersion = version & 0xFFFF;
+        super.visit(version, access, name, signature, superName, interfaces);
+    }
+
+    @Override
+    public void visitSource(String source, String debug) {
+        this.sourceFile = source;
+        super.visitSource(source, debug);
+    }
+
+    @Override
+    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
+        return next == null ? null : new MethodRewriter(next, name, descriptor);
+    }
+
+    @Override
+    public void visitEnd() {
+        for (int site : syntheticOrder) {
+            writeSyntheticMethod(site, syntheticHandles.get(site));
+        }
+        super.visitEnd();
+    }
+
+    private boolean canAddMethods() {
+        return mayAddMethods && (!isInterface || classVersion >= Opcodes.V9);
+    }
+
+    /** {@code static R hakmem$site$N(args...) { return HakmemBridge.m(args..., N); }} */
+    private void writeSyntheticMethod(int site, Handle handle) {
+        DirectMemoryApi api = apiOf(handle);
+        MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
+                handle.getName(), handle.getDesc(), null, null);
+        mv.visitCode();
+        int slot = 0;
+        for (Type argument : Type.getArgumentTypes(handle.getDesc())) {
+            mv.visitVarInsn(argument.getOpcode(Opcodes.ILOAD), slot);
+            slot += argument.getSize();
+        }
+        pushInt(mv, site);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, DirectMemoryApi.BRIDGE, api.bridgeMethod(), api.bridgeDescriptor(), false);
+        mv.visitInsn(Type.getReturnType(handle.getDesc()).getOpcode(Opcodes.IRETURN));
+        mv.visitMaxs(0, 0); // computed by the writer (COMPUTE_MAXS)
+        mv.visitEnd();
+    }
+
+    private static DirectMemoryApi apiOf(Handle synthetic) {
+        String name = synthetic.getName();
+        return DirectMemoryApi.valueOf(name.substring(name.lastIndexOf('$') + 1));
+    }
+
+    private static void pushInt(MethodVisitor mv, int value) {
+        if (value <= Short.MAX_VALUE) {
+            mv.visitIntInsn(value <= Byte.MAX_VALUE ? Opcodes.BIPUSH : Opcodes.SIPUSH, value);
+        } else {
+            mv.visitLdcInsn(value);
+        }
+    }
+
+    private final class MethodRewriter extends MethodVisitor {
+        private final String method;
+        private final String descriptor;
+        private final Map<DirectMemoryApi, Integer> ordinals = new HashMap<>();
+        private int line = -1;
+
+        MethodRewriter(MethodVisitor next, String method, String descriptor) {
+            super(Opcodes.ASM9, next);
+            this.method = method;
+            this.descriptor = descriptor;
+        }
+
+        private int register(DirectMemoryApi api) {
+            int ordinal = ordinals.merge(api, 1, Integer::sum) - 1;
+            return registry.register(className, method, descriptor, sourceFile, line, api, ordinal);
+        }
+
+        @Override
+        public void visitLineNumber(int line, net.bytebuddy.jar.asm.Label start) {
+            this.line = line;
+            super.visitLineNumber(line, start);
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean ownerIsInterface) {
+            DirectMemoryApi api = opcode == Opcodes.INVOKESTATIC || opcode == Opcodes.INVOKEVIRTUAL
+                    ? DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, name, desc) : null;
+            if (api == null) {
+                super.visitMethodInsn(opcode, owner, name, desc, ownerIsInterface);
+                return;
+            }
+            pushInt(mv, register(api));
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, DirectMemoryApi.BRIDGE, api.bridgeMethod(), api.bridgeDescriptor(), false);
+            rewritten++;
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            super.visitLdcInsn(value instanceof Handle handle ? redirect(handle) : value);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String desc, Handle bootstrap, Object... arguments) {
+            Object[] redirected = arguments.clone();
+            for (int i = 0; i < redirected.length; i++) {
+                if (redirected[i] instanceof Handle handle) {
+                    redirected[i] = redirect(handle);
+                }
+            }
+            super.visitInvokeDynamicInsn(name, desc, bootstrap, redirected);
+        }
+
+        private Object redirect(Handle handle) {
+            boolean virtual = handle.getTag() == Opcodes.H_INVOKEVIRTUAL;
+            if (!virtual && handle.getTag() != Opcodes.H_INVOKESTATIC) {
+                return handle;
+            }
+            DirectMemoryApi api = DirectMemoryApi.of(virtual, handle.getOwner(), handle.getName(), handle.getDesc());
+            if (api == null) {
+                return handle;
+            }
+            if (!canAddMethods()) {
+                handlesLeft++;
+                return handle;
+            }
+            int site = register(api);
+            Handle synthetic = syntheticHandles.get(site);
+            if (synthetic == null) {
+                String desc = virtual ? "(L" + handle.getOwner() + ";" + handle.getDesc().substring(1) : handle.getDesc();
+                synthetic = new Handle(Opcodes.H_INVOKESTATIC, internalName, SYNTHETIC_PREFIX + site + "$" + api.name(), desc, isInterface);
+                syntheticHandles.put(site, synthetic);
+                syntheticOrder.add(site);
+            }
+            rewritten++;
+            return synthetic;
+        }
+    }
+}

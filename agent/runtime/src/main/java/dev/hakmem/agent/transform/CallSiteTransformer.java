@@ -1,0 +1,94 @@
+package dev.hakmem.agent.transform;
+
+import dev.hakmem.agent.site.SiteRegistry;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The agent's {@link ClassFileTransformer}: filters on the class name and loader, then on the
+ * constant pool ({@link ConstantPoolScan}), and only then parses and rewrites ({@link CallSiteRewriter}).
+ * A class that fails to rewrite loads unchanged, with one warning and a count.
+ */
+public final class CallSiteTransformer implements ClassFileTransformer {
+    private static final Logger LOG = LoggerFactory.getLogger(CallSiteTransformer.class);
+
+    private final SiteRegistry registry;
+    private final ClassFilter filter;
+    private final LongAdder scanned = new LongAdder();
+    private final LongAdder transformed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder handlesLeft = new LongAdder();
+
+    public CallSiteTransformer(SiteRegistry registry, ClassFilter filter) {
+        this.registry = registry;
+        this.filter = filter;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        try {
+            if (!filter.accepts(loader, className)) {
+                return null;
+            }
+            scanned.increment();
+            if (!ConstantPoolScan.mayCallDirectMemory(classFile)) {
+                return null;
+            }
+            return rewrite(classFile, classBeingRedefined == null);
+        } catch (Throwable t) {
+            failed.increment();
+            LOG.warn("hakmem: could not rewrite {}; it loads unchanged, its direct memory stays with the JDK", className, t);
+            return null;
+        }
+    }
+
+    /**
+     * @param mayAddMethods false when retransforming, where the JVM refuses new methods
+     * @return the rewritten class, or null if it has no call site to rewrite
+     */
+    public byte[] rewrite(byte[] classFile, boolean mayAddMethods) {
+        ClassReader reader = new ClassReader(classFile);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        CallSiteRewriter rewriter = new CallSiteRewriter(writer, registry, mayAddMethods);
+        reader.accept(rewriter, 0);
+        if (rewriter.handlesLeft() > 0) {
+            handlesLeft.add(rewriter.handlesLeft());
+            LOG.debug("hakmem: {} method handle(s) in {} name a direct-memory method and stay with the JDK",
+                    rewriter.handlesLeft(), reader.getClassName());
+        }
+        if (rewriter.rewritten() == 0) {
+            return null;
+        }
+        transformed.increment();
+        return writer.toByteArray();
+    }
+
+    /** The constant-pool test, for classes loaded before the agent. */
+    public static boolean mayCallDirectMemory(byte[] classFile) {
+        return ConstantPoolScan.mayCallDirectMemory(classFile);
+    }
+
+    /** @return classes whose bytes were examined after the name filter */
+    public long scannedClasses() {
+        return scanned.sum();
+    }
+
+    public long transformedClasses() {
+        return transformed.sum();
+    }
+
+    public long failedClasses() {
+        return failed.sum();
+    }
+
+    public long handlesLeft() {
+        return handlesLeft.sum();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.hakmem.agent.transform;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Which classes the agent may rewrite: application and library classes by default, JDK classes only
+ * with {@code jdk=true}, narrowed by {@code include}/{@code exclude} patterns on binary class names
+ * ({@code *} any run of characters, {@code ?} one, several patterns separated by {@code :}, as JaCoCo's
+ * agent takes them). hakmem's own classes and the bridge are never rewritten.
+ */
+public final class ClassFilter {
+    private static final String[] JDK_PREFIXES = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "org/ietf/jgss/",
+            "org/w3c/dom/", "org/xml/sax/"};
+
+    private static final String BOOTSTRAP_PACKAGE = "dev/hakmem/agent/";
+
+    private final List<Pattern> includes;
+    private final List<Pattern> excludes;
+    private final boolean jdk;
+    private final ClassLoader hakmemLoader;
+
+    /**
+     * @param includes patterns a class must match one of (empty: every class)
+     * @param excludes patterns no class may match
+     */
+    public ClassFilter(List<String> includes, List<String> excludes, boolean jdk, ClassLoader hakmemLoader) {
+        this.includes = includes.stream().map(ClassFilter::compile).toList();
+        this.excludes = excludes.stream().map(ClassFilter::compile).toList();
+        this.jdk = jdk;
+        this.hakmemLoader = hakmemLoader;
+    }
+
+    /** As {@link #accepts}, for a class already loaded. */
+    public boolean acceptsLoaded(ClassLoader loader, String internalName) {
+        return accepts(loader, internalName);
+    }
+
+    /** @param internalName as a {@code ClassFileTransformer} gets it, e.g. {@code com/example/Pool} (may be null) */
+    boolean accepts(ClassLoader loader, String internalName) {
+        if (internalName == null || (loader != null && loader == hakmemLoader) || internalName.startsWith("java/nio/Hakmem")
+                || isAgentBootstrap(internalName)) {
+            return false;
+        }
+        if (!jdk && (isJdkLoader(loader) || hasJdkName(internalName))) {
+            return false;
+        }
+        if (includes.isEmpty() && excludes.isEmpty()) {
+            return true;
+        }
+        String name = internalName.replace('/', '.');
+        return (includes.isEmpty() || includes.stream().anyMatch(p -> p.matcher(name).matches()))
+                && excludes.stream().noneMatch(p -> p.matcher(name).matches());
+    }
+
+    /** The agent's bootstrap classes (package dev.hakmem.agent) sit on the application's loader. */
+    private static boolean isAgentBootstrap(String internalName) {
+        return internalName.startsWith(BOOTSTRAP_PACKAGE) && internalName.indexOf('/', BOOTSTRAP_PACKAGE.length()) < 0;
+    }
+
+    private static boolean isJdkLoader(ClassLoader loader) {
+        return loader == null || loader == ClassLoader.getPlatformClassLoader();
+    }
+
+    private static boolean hasJdkName(String internalName) {
+        for (String prefix : JDK_PREFIXES) {
+            if (internalName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Pattern compile(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}

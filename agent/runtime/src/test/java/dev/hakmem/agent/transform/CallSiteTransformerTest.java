@@ -1,0 +1,186 @@
+package dev.hakmem.agent.transform;
+
+import dev.hakmem.agent.site.CallSite;
+import dev.hakmem.agent.site.DirectMemoryApi;
+import dev.hakmem.agent.site.SiteRegistry;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CallSiteTransformerTest {
+    private static final Path SOURCE = Path.of("src/test/java/dev/hakmem/agent/transform/Callers.java");
+
+    private final SiteRegistry registry = new SiteRegistry();
+    private final CallSiteTransformer transformer = new CallSiteTransformer(registry,
+            new ClassFilter(List.of(), List.of(), false, null));
+
+    private static byte[] classFile(Class<?> c) throws IOException {
+        try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static int lineOf(String marker) throws IOException {
+        List<String> lines = Files.readAllLines(SOURCE);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("// site:" + marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker " + marker);
+    }
+
+    private byte[] transform(Class<?> c) throws IOException {
+        return transformer.transform(c.getModule(), c.getClassLoader(), c.getName().replace('.', '/'), null, null, classFile(c));
+    }
+
+    @Test
+    void shouldLeaveClassesWithoutCallSitesUntouched() throws IOException {
+        byte[] original = classFile(NoCallers.class);
+        byte[] copy = original.clone();
+        assertFalse(ConstantPoolScan.mayCallDirectMemory(original));
+        assertNull(transformer.transform(null, getClass().getClassLoader(), "dev/hakmem/agent/transform/NoCallers", null, null, original));
+        assertArrayEquals(copy, original, "the input bytes are not modified either");
+        assertEquals(0, registry.size());
+        assertFalse(ConstantPoolScan.mayCallDirectMemory(classFile(String.class)));
+        assertFalse(ConstantPoolScan.mayCallDirectMemory(new byte[] {1, 2, 3}));
+    }
+
+    @Test
+    void shouldGiveEveryCallSiteAnIdWithItsMethodAndLine() throws IOException {
+        byte[] rewritten = transform(Callers.class);
+        assertNotNull(rewritten);
+        Map<String, List<CallSite>> byMethod = registry.all().stream().collect(Collectors.groupingBy(CallSite::method));
+
+        CallSite direct = byMethod.get("direct").getFirst();
+        assertEquals(DirectMemoryApi.ALLOCATE_DIRECT, direct.api());
+        assertEquals(lineOf("direct"), direct.line());
+        assertEquals("Callers.java", direct.file());
+        assertEquals("dev.hakmem.agent.transform.Callers", direct.className());
+        assertEquals("(I)Ljava/nio/ByteBuffer;", direct.descriptor());
+
+        Map<DirectMemoryApi, CallSite> cycle = byMethod.get("unsafeCycle").stream()
+                .collect(Collectors.toMap(CallSite::api, Function.identity()));
+        assertEquals(lineOf("allocate"), cycle.get(DirectMemoryApi.ALLOCATE_MEMORY).line());
+        assertEquals(lineOf("reallocate"), cycle.get(DirectMemoryApi.REALLOCATE_MEMORY).line());
+        assertEquals(lineOf("free"), cycle.get(DirectMemoryApi.FREE_MEMORY).line());
+        assertEquals(lineOf("cleaner"), byMethod.get("clean").getFirst().line());
+        assertEquals(lineOf("reference"), byMethod.get("reference").getFirst().line());
+
+        List<CallSite> two = byMethod.get("twoOnOneLine");
+        assertEquals(2, two.size(), "two calls on one line are two sites");
+        assertNotEquals(two.get(0).id(), two.get(1).id());
+        assertEquals(8, registry.size());
+        assertEquals("dev.hakmem.agent.transform.Callers.direct(Callers.java:" + lineOf("direct") + ")", direct.location());
+    }
+
+    @Test
+    void shouldCallOnlyTheBridgeWithTheSiteIdJustBefore() throws IOException {
+        byte[] rewritten = transform(Callers.class);
+        List<String> calls = new ArrayList<>();
+        new ClassReader(rewritten).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    private Integer lastInt;
+
+                    @Override
+                    public void visitIntInsn(int opcode, int operand) {
+                        lastInt = operand;
+                    }
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        lastInt = value instanceof Integer i ? i : null;
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        boolean original = DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, method, desc) != null;
+                        assertFalse(original, "left in place: " + owner + "." + method + " in " + name);
+                        if (owner.equals(DirectMemoryApi.BRIDGE)) {
+                            assertNotNull(lastInt, "a site id is pushed right before the bridge call in " + name);
+                            CallSite site = registry.get(lastInt);
+                            assertNotNull(site);
+                            assertEquals(method, site.api().bridgeMethod());
+                            calls.add(name + ":" + method);
+                        }
+                        lastInt = null;
+                    }
+
+                    @Override
+                    public void visitVarInsn(int opcode, int varIndex) {
+                        lastInt = null;
+                    }
+                };
+            }
+        }, 0);
+        assertTrue(calls.contains("direct:allocateDirect"), calls.toString());
+        assertTrue(calls.stream().anyMatch(c -> c.startsWith("hakmem$site$") && c.endsWith(":allocateDirect")),
+                "the method reference goes through a synthetic method: " + calls);
+    }
+
+    @Test
+    void shouldProduceClassesTheVerifierAccepts() throws Exception {
+        byte[] rewritten = transform(Callers.class);
+        Class<?> loaded = new ClassLoader(null) {
+            Class<?> define() {
+                return defineClass("dev.hakmem.agent.transform.Callers", rewritten, 0, rewritten.length);
+            }
+        }.define();
+        // linking verifies every method; the bridge itself is resolved only when a call runs
+        java.lang.invoke.MethodHandles.lookup().in(loaded);
+        Class.forName(loaded.getName(), true, loaded.getClassLoader());
+        assertEquals(rewritten.length > 0, loaded.getDeclaredMethods().length > 0);
+    }
+
+    @Test
+    void shouldLeaveMethodHandlesAloneWhenMethodsCannotBeAdded() throws IOException {
+        byte[] rewritten = transformer.rewrite(classFile(Callers.class), false);
+        assertNotNull(rewritten);
+        assertEquals(1, transformer.handlesLeft(), "the method reference stays with the JDK when retransforming");
+        assertTrue(registry.all().stream().noneMatch(s -> s.method().equals("reference")));
+    }
+
+    @Test
+    void shouldKeepIdsWhenTheSameClassIsRewrittenAgain() throws IOException {
+        transform(Callers.class);
+        int sites = registry.size();
+        transform(Callers.class);
+        assertEquals(sites, registry.size());
+    }
+
+    @Test
+    void shouldApplyIncludeAndExcludePatternsAndKeepJdkClassesOut() {
+        ClassFilter filter = new ClassFilter(List.of("com.example.*"), List.of("com.example.internal.*"), false, null);
+        ClassLoader app = getClass().getClassLoader();
+        assertTrue(filter.accepts(app, "com/example/Pool"));
+        assertFalse(filter.accepts(app, "com/example/internal/Pool"));
+        assertFalse(filter.accepts(app, "org/other/Pool"));
+        ClassFilter all = new ClassFilter(List.of(), List.of(), false, null);
+        assertFalse(all.accepts(null, "sun/nio/ch/Util"));
+        assertFalse(all.accepts(app, "java/nio/HakmemBridge"));
+        assertTrue(new ClassFilter(List.of(), List.of(), true, null).accepts(null, "sun/nio/ch/Util"));
+        assertFalse(new ClassFilter(List.of(), List.of(), true, null).accepts(null, "java/nio/HakmemBridge"));
+    }
+}
