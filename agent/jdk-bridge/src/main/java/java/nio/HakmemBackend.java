@@ -1,5 +1,8 @@
 package java.nio;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
  * What {@link HakmemBridge} asks of hakmem. Defined inside {@code java.base} by the hakmem agent, so
  * that the bridge, which every class loader can see, can call into hakmem's module layer, which only
@@ -10,10 +13,49 @@ package java.nio;
  * Reference Handler thread, where an exception ends the process).
  */
 public abstract class HakmemBackend {
-    /** Read once by {@link HakmemBridge}'s initialiser; set by the agent before that. */
-    static HakmemBackend installed;
+    /** How long a first rewritten call waits for the agent's start-up thread before going on without hakmem. */
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final CountDownLatch INSTALLED = new CountDownLatch(1);
+    private static volatile HakmemBackend installed;
 
     protected HakmemBackend() {
+    }
+
+    /**
+     * Called once by the agent's start-up thread, which creates the allocator off the premain path
+     * (it costs tens of milliseconds). Package-private: reached through the agent's lookup only.
+     */
+    static void install(HakmemBackend backend) {
+        installed = backend;
+        INSTALLED.countDown();
+    }
+
+    /**
+     * The backend, for {@link HakmemBridge}'s initialiser: a rewritten call that runs before the agent
+     * has finished starting waits here, once, by class-initialisation rules. If the agent never
+     * finishes, the JDK serves and nothing is attributed.
+     */
+    static HakmemBackend awaitInstalled() {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (INSTALLED.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        return installed;
+                    }
+                    System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING,
+                            "hakmem: the agent did not finish starting in " + START_TIMEOUT_SECONDS
+                                    + " s; the JDK allocates direct memory for this JVM");
+                    return new Unattributed();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -64,12 +106,75 @@ public abstract class HakmemBackend {
     /** {@code Unsafe.reallocateMemory} for 0 or an address {@link #owns owned} by hakmem. */
     public abstract long reallocateMemory(long address, long bytes, int site);
 
-    /** {@code Unsafe.freeMemory} of an address {@link #owns owned} by hakmem. Reports a double free; never throws for it. */
-    public abstract void freeMemory(long address, int site);
+    /**
+     * {@code Unsafe.freeMemory}: frees the block if hakmem owns {@code address}; reports a double free
+     * (and goes on).
+     *
+     * @return false if hakmem does not own {@code address}: the JDK must free it
+     */
+    public abstract boolean freeMemory(long address, int site);
 
     /** Observe mode: the JDK allocated (or reallocated) {@code address}; {@code oldAddress} is 0 for a new block. */
     public abstract void observeMemory(long oldAddress, long address, long bytes, int site);
 
     /** Observe mode: the JDK is about to free {@code address}. */
     public abstract void observeFree(long address, int site);
+
+    /** The JDK serves, nothing is counted: for a JVM where the agent could not start. */
+    static final class Unattributed extends HakmemBackend {
+        @Override
+        public long reserveDirect(int capacity, int site) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void releaseDirect(long address, int capacity) {
+        }
+
+        @Override
+        public void observeDirect(ByteBuffer buffer, int site) {
+        }
+
+        @Override
+        public boolean replaces() {
+            return false;
+        }
+
+        @Override
+        public void countForcedGc() {
+        }
+
+        @Override
+        public OutOfMemoryError directLimitError(int capacity, int site) {
+            return new OutOfMemoryError("Cannot reserve " + capacity + " bytes of direct buffer memory");
+        }
+
+        @Override
+        public long allocateMemory(long bytes, int site) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean owns(long address) {
+            return false;
+        }
+
+        @Override
+        public long reallocateMemory(long address, long bytes, int site) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean freeMemory(long address, int site) {
+            return false;
+        }
+
+        @Override
+        public void observeMemory(long oldAddress, long address, long bytes, int site) {
+        }
+
+        @Override
+        public void observeFree(long address, int site) {
+        }
+    }
 }

@@ -19,8 +19,7 @@ import java.util.Objects;
  * call would.
  */
 public final class HakmemBridge {
-    private static final HakmemBackend BACKEND = Objects.requireNonNull(HakmemBackend.installed,
-            "hakmem: the bridge was initialised before the agent installed its backend");
+    private static final HakmemBackend BACKEND = HakmemBackend.awaitInstalled();
     private static final boolean REPLACES = BACKEND.replaces();
     private static final Unsafe JDK = Unsafe.getUnsafe();
     /** As {@code java.nio.Bits}: about 0.5 s of back-off in all before giving up. */
@@ -125,8 +124,7 @@ public final class HakmemBridge {
 
     public static void freeMemory(Object unsafe, long address, int site) {
         Objects.requireNonNull(unsafe);
-        if (REPLACES && BACKEND.owns(address)) {
-            BACKEND.freeMemory(address, site);
+        if (REPLACES && BACKEND.freeMemory(address, site)) {
             return;
         }
         if (!REPLACES) {

@@ -199,6 +199,37 @@ final class DefaultAllocator implements HakmemAllocator {
         }
     }
 
+    @Override
+    public int release(long address) {
+        if (address == 0) {
+            return RELEASED;
+        }
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
+            return FOREIGN;
+        }
+        int site;
+        if (HotPathFlags.CHECKS) {
+            int index = span.release(address);
+            if (index < 0) {
+                return NOT_A_LIVE_BLOCK;
+            }
+            site = span.siteAt(index);
+        } else {
+            site = span.takeSite(address);
+        }
+        ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
+        if (owner != null) {
+            owner.freeOwn(span, address);
+            if (site != 0) {
+                owner.countSiteFree(site, span.blockSize());
+            }
+        } else {
+            freeReleased(span, address, site);
+        }
+        return RELEASED;
+    }
+
     private void freeReleased(Span span, long address, int site) {
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {

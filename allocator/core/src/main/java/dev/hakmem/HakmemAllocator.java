@@ -51,6 +51,21 @@ public interface HakmemAllocator extends AutoCloseable {
      */
     boolean tryFree(long address);
 
+    /** {@link #release} freed the block. */
+    int RELEASED = 0;
+    /** {@link #release}: the address is not in hakmem's memory; nothing changed. */
+    int FOREIGN = 1;
+    /** {@link #release}: the address is in hakmem's memory but not a live block (double free, interior pointer); nothing changed. */
+    int NOT_A_LIVE_BLOCK = 2;
+
+    /**
+     * Frees a block if it is hakmem's, without throwing or logging: for callers that pass foreign
+     * addresses on and report invalid frees their own way (the agent does both). 0 is {@link #RELEASED}.
+     *
+     * @return {@link #RELEASED}, {@link #FOREIGN} or {@link #NOT_A_LIVE_BLOCK}
+     */
+    int release(long address);
+
     /**
      * {@code Unsafe.reallocateMemory}'s contract: 0 address allocates, 0 size frees and returns 0,
      * growth keeps the old contents; may return the same address.

@@ -196,4 +196,20 @@ class AllocatorContractTest {
             limited.free(again);
         }
     }
+
+    @Test
+    void shouldReleaseWithAStatusInsteadOfThrowing() {
+        long block = allocator.allocate(100);
+        long huge = allocator.allocate(3 << 20);
+        assertEquals(HakmemAllocator.RELEASED, allocator.release(0));
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block + 8), "interior");
+        assertEquals(HakmemAllocator.RELEASED, allocator.release(block));
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block), "double");
+        assertEquals(HakmemAllocator.RELEASED, allocator.release(huge));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertEquals(HakmemAllocator.FOREIGN, allocator.release(arena.allocate(64).address()));
+        }
+        assertEquals(0, allocator.stats().liveBlocks(), "nothing lost or counted twice");
+        assertEquals(block, allocator.allocate(100), "the allocator goes on");
+    }
 }

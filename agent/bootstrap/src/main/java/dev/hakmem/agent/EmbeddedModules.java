@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * (hakmem's allocator, SLF4J, the agent runtime with its relocated Byte Buddy), and reads them
  * straight from the jar: nothing is extracted, and none of it is on the application's class path.
  * The runtime carries no {@code module-info} (shading rewrites its packages), so its descriptor is built here.
+ *
+ * <p>This runs inside premain: no lambdas here (each first use of one spins classes at start-up).
  */
 final class EmbeddedModules implements ModuleFinder {
     static final String PREFIX = "META-INF/hakmem/modules/";
@@ -46,7 +48,13 @@ final class EmbeddedModules implements ModuleFinder {
                 String rest = name.substring(PREFIX.length());
                 int slash = rest.indexOf('/');
                 if (slash > 0) {
-                    entriesByDirectory.computeIfAbsent(rest.substring(0, slash), d -> new ArrayList<>()).add(rest.substring(slash + 1));
+                    String directory = rest.substring(0, slash);
+                    List<String> entries = entriesByDirectory.get(directory);
+                    if (entries == null) {
+                        entries = new ArrayList<>();
+                        entriesByDirectory.put(directory, entries);
+                    }
+                    entries.add(rest.substring(slash + 1));
                 }
             }
         }
@@ -68,7 +76,12 @@ final class EmbeddedModules implements ModuleFinder {
             JarEntry entry = jar.getJarEntry(base + moduleInfo);
             if (entry != null) {
                 try (InputStream in = jar.getInputStream(entry)) {
-                    return ModuleDescriptor.read(in, () -> packages);
+                    return ModuleDescriptor.read(in, new java.util.function.Supplier<Set<String>>() {
+                        @Override
+                        public Set<String> get() {
+                            return packages;
+                        }
+                    });
                 }
             }
         }

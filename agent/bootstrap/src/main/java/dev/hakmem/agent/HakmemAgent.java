@@ -21,7 +21,6 @@ import java.util.Set;
  * and the application runs on the JDK's allocator.
  */
 public final class HakmemAgent {
-    private static final System.Logger LOG = System.getLogger("dev.hakmem.agent");
     private static final String ENTRY = "dev.hakmem.agent.runtime.AgentRuntime";
     private static Method entry;
     private static Object controller;
@@ -46,7 +45,7 @@ public final class HakmemAgent {
                 entry = buildLayer(jar, inst);
             }
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
             return;
         }
         try {
@@ -55,10 +54,15 @@ public final class HakmemAgent {
             if (e.getCause() instanceof IllegalArgumentException bad && bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
                 throw bad;
             }
-            LOG.log(System.Logger.Level.WARNING, "hakmem: the agent could not start; the application runs on the JDK's allocator", e.getCause());
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", e.getCause());
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
         }
+    }
+
+    /** Logged through the platform logger: SLF4J lives in the layer that failed to start. Made lazily, off the normal path. */
+    private static void warn(String message, Throwable cause) {
+        System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING, message, cause);
     }
 
     private static Method buildLayer(Path jar, Instrumentation inst) throws Exception {

@@ -97,7 +97,7 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
     }
 
     @Override
-    public void freeMemory(long address, int site) {
+    public boolean freeMemory(long address, int site) {
         throw new IllegalStateException("hakmem: freeMemory called in observe mode");
     }
 

@@ -119,26 +119,32 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
         try {
             return allocator.reallocate(address, bytes);
         } catch (InvalidFreeException e) {
-            reportInvalidFree(e, address, site);
+            reportInvalidFree(address, site);
             throw new IllegalArgumentException("Unsafe.reallocateMemory of an address that is not a live block: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void freeMemory(long address, int site) {
-        try {
-            allocator.free(address);
-        } catch (InvalidFreeException e) {
-            reportInvalidFree(e, address, site);
+    public boolean freeMemory(long address, int site) {
+        int result = allocator.release(address);
+        if (result == HakmemAllocator.NOT_A_LIVE_BLOCK) {
+            reportInvalidFree(address, site);
         }
+        return result != HakmemAllocator.FOREIGN;
     }
 
-    private void reportInvalidFree(InvalidFreeException e, long address, int site) {
+    private void reportInvalidFree(long address, int site) {
         if (invalidFrees.incrementAndGet() == 1) {
-            int allocatedAt = allocator.siteOf(address);
+            String why;
+            try {
+                allocator.free(address); // throws, and its message says what is wrong with the address
+                why = "hakmem: invalid free of 0x" + Long.toHexString(address);
+            } catch (InvalidFreeException e) {
+                why = e.getMessage();
+            }
             LOG.warn("{}, at {}; the block was last allocated at {}. The free is ignored and the application goes on; "
                             + "further invalid frees are only counted (report: totals.invalidFrees)",
-                    e.getMessage(), sites.describe(site), sites.describe(allocatedAt));
+                    why, sites.describe(site), sites.describe(allocator.siteOf(address)));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.hakmem.agent.runtime;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -84,9 +83,12 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
     }
 
     private static List<String> patterns(String option, String value) {
-        List<String> patterns = Arrays.stream(value.split(":")).map(String::trim).toList();
-        if (patterns.stream().anyMatch(String::isEmpty)) {
-            throw bad(option, "patterns are class names with * and ?, separated by ':'");
+        List<String> patterns = new ArrayList<>();
+        for (String pattern : value.split(":", -1)) {
+            if (pattern.isBlank()) {
+                throw bad(option, "patterns are class names with * and ?, separated by ':'");
+            }
+            patterns.add(pattern.trim());
         }
         return patterns;
     }

@@ -34,38 +34,91 @@ final class AgentServices {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServices.class);
     private static final long SAMPLE_MILLIS = 100;
     private static AgentServices running;
+    /** Until the start-up thread has installed a backend: nothing to report yet. */
+    private static final SiteUsageSource NOT_STARTED = new SiteUsageSource() {
+        @Override
+        public java.util.List<dev.hakmem.SiteUsage> siteUsage() {
+            return java.util.List.of();
+        }
+
+        @Override
+        public long invalidFrees() {
+            return 0;
+        }
+
+        @Override
+        public long forcedGcs() {
+            return 0;
+        }
+
+        @Override
+        public long directReservedBytes() {
+            return 0;
+        }
+
+        @Override
+        public long directLimitBytes() {
+            return 0;
+        }
+    };
 
     private final AgentOptions options;
     private final SiteRegistry registry;
-    private final SiteUsageSource usage;
     private final CallSiteTransformer transformer;
-    private final String osRoute;
     private final SitePeaks peaks = new SitePeaks();
+    private volatile SiteUsageSource usage = NOT_STARTED;
+    private volatile String osRoute = "starting";
 
-    private AgentServices(AgentOptions options, SiteRegistry registry, SiteUsageSource usage, CallSiteTransformer transformer,
-                          String osRoute) {
+    private AgentServices(AgentOptions options, SiteRegistry registry, CallSiteTransformer transformer) {
         this.options = options;
         this.registry = registry;
-        this.usage = usage;
         this.transformer = transformer;
-        this.osRoute = osRoute;
     }
 
     static void cannotStart(String why, Throwable cause) {
         LOG.error("hakmem: the agent could not start ({}); the application runs on the JDK's allocator", why, cause);
     }
 
+    /**
+     * Installs the transformer at once, so that no class loaded after premain escapes it, and leaves
+     * the allocator's creation (tens of milliseconds: FFM downcall handles, the first chunk) to a
+     * start-up thread. A rewritten call that runs before that thread is done waits for it once, in
+     * the bridge's class initialiser.
+     */
     static void start(AgentOptions options, Instrumentation inst, boolean attached, MethodHandles.Lookup nio,
                       ModuleLayer.Controller layer, long startNanos) {
         SiteRegistry registry = new SiteRegistry();
+        ClassFilter filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(),
+                AgentServices.class.getClassLoader());
+        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter);
+        AgentServices services = new AgentServices(options, registry, transformer);
+        running = services;
+        Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
+            @Override
+            public void run() {
+                services.installBackend(nio, layer);
+            }
+        });
+        inst.addTransformer(transformer, true);
+        if (attached || options.jdk()) {
+            LoadedClasses.retransformCallers(inst, filter, transformer);
+        }
+        if (options.report() != null) {
+            services.startReporting();
+        }
+        LOG.info("hakmem agent: premain done in {} ms ({})", (System.nanoTime() - startNanos) / 1_000_000, options);
+    }
+
+    private void installBackend(MethodHandles.Lookup nio, ModuleLayer.Controller layer) {
+        long begin = System.nanoTime();
         HakmemBackend backend;
-        String osRoute = "jdk";
+        String route = "jdk";
         if (options.replace()) {
             grantNativeAccess(nio, layer);
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {
                 HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.fromEnvironment());
-                osRoute = allocator.stats().osRoute();
+                route = allocator.stats().osRoute();
                 backend = new ServingBackend(allocator, registry, limit);
             } catch (Throwable t) {
                 LOG.error("hakmem: the allocator could not start; the JDK allocates and hakmem only attributes (as mode=observe)", t);
@@ -74,27 +127,17 @@ final class AgentServices {
         } else {
             backend = new ObservingBackend();
         }
+        osRoute = route;
+        usage = (SiteUsageSource) backend;
         try {
-            nio.findStaticVarHandle(HakmemBackend.class, "installed", HakmemBackend.class).set(backend);
+            nio.findStatic(HakmemBackend.class, "install", MethodType.methodType(void.class, HakmemBackend.class)).invoke(backend);
             nio.ensureInitialized(java.nio.HakmemBridge.class);
         } catch (Throwable t) {
             cannotStart("the backend could not be installed behind the bridge", t);
             return;
         }
-        ClassFilter filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(),
-                AgentServices.class.getClassLoader());
-        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter);
-        AgentServices services = new AgentServices(options, registry, (SiteUsageSource) backend, transformer, osRoute);
-        running = services;
-        inst.addTransformer(transformer, true);
-        if (attached || options.jdk()) {
-            LoadedClasses.retransformCallers(inst, filter, transformer);
-        }
-        if (options.report() != null) {
-            services.startReporting();
-        }
-        LOG.info("hakmem agent started in {} ms: {} (memory route {}, direct-buffer limit {} bytes)",
-                (System.nanoTime() - startNanos) / 1_000_000, options, osRoute, ((SiteUsageSource) backend).directLimitBytes());
+        LOG.info("hakmem agent: allocator ready in {} ms (memory route {}, direct-buffer limit {} bytes)",
+                (System.nanoTime() - begin) / 1_000_000, route, usage.directLimitBytes());
     }
 
     /**
@@ -132,16 +175,22 @@ final class AgentServices {
     private void startReporting() {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("hakmem-report-sampler").daemon().factory());
-        sampler.scheduleAtFixedRate(() -> {
-            try {
-                peaks.sample(usage.siteUsage());
-            } catch (Throwable t) {
-                LOG.debug("hakmem: sampling the sites failed", t);
+        sampler.scheduleAtFixedRate(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    peaks.sample(usage.siteUsage());
+                } catch (Throwable t) {
+                    LOG.debug("hakmem: sampling the sites failed", t);
+                }
             }
         }, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hakmem-report").unstarted(() -> {
-            sampler.shutdownNow();
-            writeReport(options.report());
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hakmem-report").unstarted(new Runnable() {
+            @Override
+            public void run() {
+                sampler.shutdownNow();
+                writeReport(options.report());
+            }
         }));
     }
 

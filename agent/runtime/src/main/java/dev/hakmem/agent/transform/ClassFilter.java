@@ -1,5 +1,6 @@
 package dev.hakmem.agent.transform;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -25,8 +26,8 @@ public final class ClassFilter {
      * @param excludes patterns no class may match
      */
     public ClassFilter(List<String> includes, List<String> excludes, boolean jdk, ClassLoader hakmemLoader) {
-        this.includes = includes.stream().map(ClassFilter::compile).toList();
-        this.excludes = excludes.stream().map(ClassFilter::compile).toList();
+        this.includes = compileAll(includes);
+        this.excludes = compileAll(excludes);
         this.jdk = jdk;
         this.hakmemLoader = hakmemLoader;
     }
@@ -49,8 +50,24 @@ public final class ClassFilter {
             return true;
         }
         String name = internalName.replace('/', '.');
-        return (includes.isEmpty() || includes.stream().anyMatch(p -> p.matcher(name).matches()))
-                && excludes.stream().noneMatch(p -> p.matcher(name).matches());
+        return (includes.isEmpty() || matchesAny(includes, name)) && !matchesAny(excludes, name);
+    }
+
+    private static boolean matchesAny(List<Pattern> patterns, String name) {
+        for (Pattern p : patterns) {
+            if (p.matcher(name).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Pattern> compileAll(List<String> globs) {
+        List<Pattern> patterns = new ArrayList<>(globs.size());
+        for (String glob : globs) {
+            patterns.add(compile(glob));
+        }
+        return patterns;
     }
 
     /** The agent's bootstrap classes (package dev.hakmem.agent) sit on the application's loader. */

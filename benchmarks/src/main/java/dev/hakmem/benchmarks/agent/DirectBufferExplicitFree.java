@@ -1,0 +1,77 @@
+package dev.hakmem.benchmarks.agent;
+
+import dev.hakmem.benchmarks.Allocators;
+import dev.hakmem.benchmarks.Candidate;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ByteBuffer.allocateDirect(size)} freed at once with {@code Unsafe.invokeCleaner}: the same
+ * code in {@link #agent} (forked with {@code -javaagent:agent/target/hakmem-agent.jar}, so hakmem
+ * serves it) and {@link #jdk} (no agent). Both zero the buffer, as {@code allocateDirect} must. Netty's
+ * pooled and adaptive allocators ({@code directBuffer} + {@code release}, thread caches on, no agent)
+ * are the Java peers; they do not zero.
+ *
+ * <p>Run from the repository root (the agent path is relative): {@code bin/bench agent}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class DirectBufferExplicitFree {
+    static final String AGENT = "-javaagent:agent/target/hakmem-agent.jar";
+
+    @Param({"64", "1024", "8192", "65536", "262144"})
+    public int size;
+
+    private Candidate pooled;
+    private Candidate adaptive;
+
+    @Setup
+    public void setUp() {
+        pooled = Allocators.create("netty-pooled");
+        adaptive = Allocators.create("netty-adaptive");
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow", AGENT})
+    public ByteBuffer agent() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(size);
+        UnsafeAccess.UNSAFE.invokeCleaner(buffer);
+        return buffer;
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"})
+    public ByteBuffer jdk() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(size);
+        UnsafeAccess.UNSAFE.invokeCleaner(buffer);
+        return buffer;
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"})
+    public void nettyPooled(Blackhole bh) {
+        pooled.allocateAndFree(size, bh);
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"})
+    public void nettyAdaptive(Blackhole bh) {
+        adaptive.allocateAndFree(size, bh);
+    }
+}
