@@ -2,13 +2,12 @@ package dev.hakmem.agent;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.module.Configuration;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code -javaagent:hakmem-agent.jar[=options]} and dynamic attach. This class is all of hakmem that
@@ -17,12 +16,12 @@ import java.util.Set;
  * {@code java.nio} to the runtime's module alone, so that the runtime can define the call-site bridge
  * inside {@code java.base}, and starts it. Nothing is opened or granted to the application.
  *
- * <p>A malformed option stops the JVM with a message that names it; any other failure is logged once
- * and the application runs on the JDK's allocator.
+ * <p>A malformed option stops the JVM (exit status 2) with a message that names it and lists the valid
+ * ones; any other failure is logged once and the application runs on the JDK's allocator.
  */
 public final class HakmemAgent {
     private static final String ENTRY = "dev.hakmem.agent.runtime.AgentRuntime";
-    private static Method entry;
+    private static Consumer<Object[]> entry;
     private static Object controller;
 
     private HakmemAgent() {
@@ -49,12 +48,17 @@ public final class HakmemAgent {
             return;
         }
         try {
-            entry.invoke(null, args, inst, attached, jar.toString(), controller, startNanos);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException bad && bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
-                throw bad;
+            entry.accept(new Object[] {args, inst, attached, jar.toString(), controller, startNanos});
+        } catch (IllegalArgumentException bad) {
+            if (bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
+                if (attached) {
+                    throw bad; // the attaching tool gets the message; the running JVM goes on
+                }
+                // like the java launcher with a bad option: the message, an exit status, no stack trace or abort
+                System.err.println(bad.getMessage());
+                System.exit(2);
             }
-            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", e.getCause());
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", bad);
         } catch (Throwable t) {
             warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
         }
@@ -65,7 +69,8 @@ public final class HakmemAgent {
         System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING, message, cause);
     }
 
-    private static Method buildLayer(Path jar, Instrumentation inst) throws Exception {
+    @SuppressWarnings("unchecked")
+    private static Consumer<Object[]> buildLayer(Path jar, Instrumentation inst) throws Exception {
         EmbeddedModules modules = EmbeddedModules.in(jar);
         Configuration configuration = ModuleLayer.boot().configuration()
                 .resolve(modules, java.lang.module.ModuleFinder.of(), modules.moduleNames());
@@ -79,7 +84,6 @@ public final class HakmemAgent {
                 Set.of(), Map.of());
         controller = layerController;
         Class<?> runtimeClass = layer.findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(ENTRY);
-        return runtimeClass.getMethod("start", String.class, Instrumentation.class, boolean.class, String.class,
-                ModuleLayer.Controller.class, long.class);
+        return (Consumer<Object[]>) runtimeClass.getConstructor().newInstance();
     }
 }

@@ -2,6 +2,7 @@ package dev.hakmem.agent.runtime;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
+import java.util.function.Consumer;
 
 /**
  * Entry point from the agent's bootstrap, which builds hakmem's module layer and calls
@@ -10,11 +11,18 @@ import java.lang.invoke.MethodHandles;
  * to {@link AgentServices}. Nothing here names the bridge's types, which do not exist until
  * {@link JdkBridge#define} has run.
  */
-public final class AgentRuntime {
+public final class AgentRuntime implements Consumer<Object[]> {
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.hakmem";
     private static boolean started;
 
-    private AgentRuntime() {
+    /** For the bootstrap, which calls {@link #accept}: cheaper at start-up than reflecting a six-argument method. */
+    public AgentRuntime() {
+    }
+
+    /** {@code {String args, Instrumentation inst, Boolean attached, String agentJar, Controller layer, Long startNanos}}: see {@link #start}. */
+    @Override
+    public void accept(Object[] a) {
+        start((String) a[0], (Instrumentation) a[1], (Boolean) a[2], (String) a[3], (ModuleLayer.Controller) a[4], (Long) a[5]);
     }
 
     /**

@@ -80,25 +80,33 @@ final class AgentServices {
     }
 
     /**
-     * Installs the transformer at once, so that no class loaded after premain escapes it, and leaves
-     * the allocator's creation (tens of milliseconds: FFM downcall handles, the first chunk) to a
-     * start-up thread. A rewritten call that runs before that thread is done waits for it once, in
-     * the bridge's class initialiser.
+     * Installs the transformer at once, so that no class loaded after premain escapes it. The
+     * allocator's creation (100-250 ms of CPU on a cold JVM: FFM downcall handles, VarHandles, the
+     * first chunk) is left to a start-up thread that the transformer starts when it rewrites the first
+     * call site: an application that never calls a direct-memory method pays nothing for it, and one
+     * that does usually loads the calling class well before the call runs. A rewritten call that runs
+     * before that thread is done waits for it once, in the bridge's class initialiser.
      */
     static void start(AgentOptions options, Instrumentation inst, boolean attached, MethodHandles.Lookup nio,
                       ModuleLayer.Controller layer, long startNanos) {
         SiteRegistry registry = new SiteRegistry();
         ClassFilter filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(),
                 AgentServices.class.getClassLoader());
-        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter);
-        AgentServices services = new AgentServices(options, registry, transformer);
-        running = services;
-        Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
+        AgentServices[] self = new AgentServices[1];
+        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter, new Runnable() {
             @Override
             public void run() {
-                services.installBackend(nio, layer);
+                Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
+                    @Override
+                    public void run() {
+                        self[0].installBackend(nio, layer);
+                    }
+                });
             }
         });
+        AgentServices services = new AgentServices(options, registry, transformer);
+        self[0] = services;
+        running = services;
         inst.addTransformer(transformer, true);
         if (attached || options.jdk()) {
             LoadedClasses.retransformCallers(inst, filter, transformer);

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,9 +26,17 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     private final LongAdder failed = new LongAdder();
     private final LongAdder handlesLeft = new LongAdder();
 
-    public CallSiteTransformer(SiteRegistry registry, ClassFilter filter) {
+    private final Runnable onFirstRewrite;
+    private final AtomicBoolean rewroteAny = new AtomicBoolean();
+
+    /**
+     * @param onFirstRewrite run once, when the first class with a call site is rewritten: before any
+     *                       rewritten call can run, and only in applications that make such calls
+     */
+    public CallSiteTransformer(SiteRegistry registry, ClassFilter filter, Runnable onFirstRewrite) {
         this.registry = registry;
         this.filter = filter;
+        this.onFirstRewrite = onFirstRewrite;
     }
 
     @Override
@@ -67,6 +76,9 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             return null;
         }
         transformed.increment();
+        if (!rewroteAny.get() && rewroteAny.compareAndSet(false, true)) {
+            onFirstRewrite.run();
+        }
         return writer.toByteArray();
     }
 

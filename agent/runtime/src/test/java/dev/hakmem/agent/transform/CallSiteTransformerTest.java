@@ -31,8 +31,9 @@ class CallSiteTransformerTest {
     private static final Path SOURCE = Path.of("src/test/java/dev/hakmem/agent/transform/Callers.java");
 
     private final SiteRegistry registry = new SiteRegistry();
+    private final java.util.concurrent.atomic.AtomicInteger firstRewrites = new java.util.concurrent.atomic.AtomicInteger();
     private final CallSiteTransformer transformer = new CallSiteTransformer(registry,
-            new ClassFilter(List.of(), List.of(), false, null));
+            new ClassFilter(List.of(), List.of(), false, null), firstRewrites::incrementAndGet);
 
     private static byte[] classFile(Class<?> c) throws IOException {
         try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
@@ -62,6 +63,7 @@ class CallSiteTransformerTest {
         assertNull(transformer.transform(null, getClass().getClassLoader(), "dev/hakmem/agent/transform/NoCallers", null, null, original));
         assertArrayEquals(copy, original, "the input bytes are not modified either");
         assertEquals(0, registry.size());
+        assertEquals(0, firstRewrites.get(), "no allocator is started for classes without call sites");
         assertFalse(ConstantPoolScan.mayCallDirectMemory(classFile(String.class)));
         assertFalse(ConstantPoolScan.mayCallDirectMemory(new byte[] {1, 2, 3}));
     }
@@ -168,6 +170,7 @@ class CallSiteTransformerTest {
         int sites = registry.size();
         transform(Callers.class);
         assertEquals(sites, registry.size());
+        assertEquals(1, firstRewrites.get(), "the allocator's start is triggered once, by the first rewrite");
     }
 
     @Test
