@@ -52,7 +52,7 @@ final class DefaultAllocator implements HakmemAllocator {
         this.events = new EventRing(EVENT_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
-                config.growthLevels(), config.retainedChunks(), config.limitBytes(),
+                config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
                 MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes()),
                 events, policy);
         this.pageMap = engine.pageMap();

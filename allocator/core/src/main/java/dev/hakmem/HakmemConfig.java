@@ -18,6 +18,8 @@ import java.util.Properties;
  * <tr><td>hakmem.chunk.max</td><td>HAKMEM_CHUNK_MAX</td><td>8m</td><td>chunks double up to this</td></tr>
  * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>doublings allowed</td></tr>
  * <tr><td>hakmem.chunk.retain</td><td>HAKMEM_CHUNK_RETAIN</td><td>1</td><td>empty chunks kept mapped</td></tr>
+ * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>1000</td><td>further empty chunks go back to
+ * the OS once empty this long (checked when spans are released or chunks mapped; {@code trim()} gives them all back)</td></tr>
  * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap, shm or arena (see README)</td></tr>
  * <tr><td>hakmem.stripes</td><td>HAKMEM_STRIPES</td><td>2 x CPUs</td><td>caches shared by virtual threads</td></tr>
  * <tr><td>hakmem.prewarm</td><td>HAKMEM_PREWARM</td><td>0</td><td>pre-fill classes up to this size in new threads</td></tr>
@@ -30,7 +32,7 @@ import java.util.Properties;
  * are accepted as aliases of the chunk keys (in MiB).
  */
 public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBytes, int growthLevels,
-                           int retainedChunks, OsRoute osRoute, int stripes, int prewarmBytes,
+                           int retainedChunks, long chunkDecayMillis, OsRoute osRoute, int stripes, int prewarmBytes,
                            int hugeCacheEntries, long hugeCacheBytes, boolean statistics,
                            boolean checks) {
 
@@ -49,6 +51,8 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
                 && chunkMaxBytes % PAGE == 0, "a multiple of 64k between hakmem.chunk.init (" + chunkInitBytes + ") and 1g");
         check("hakmem.chunk.growthLevels", growthLevels, growthLevels >= 0 && growthLevels <= 14, "0..14");
         check("hakmem.chunk.retain", retainedChunks, retainedChunks >= 0 && retainedChunks <= 1024, "0..1024");
+        check("hakmem.chunk.decayMillis", chunkDecayMillis, chunkDecayMillis >= 0 && chunkDecayMillis <= 3_600_000,
+                "0..3600000 (milliseconds; 0 = give empty chunks back at once)");
         check("hakmem.stripes", stripes, stripes >= 1 && stripes <= 4096, "1..4096");
         check("hakmem.prewarm", prewarmBytes, prewarmBytes >= 0 && prewarmBytes <= 1024, "0..1024 (bytes; 0 = off)");
         check("hakmem.hugeCache.entries", hugeCacheEntries, hugeCacheEntries >= 0 && hugeCacheEntries <= 1024, "0..1024");
@@ -62,7 +66,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
     }
 
     public static HakmemConfig defaults() {
-        return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, OsRoute.AUTO,
+        return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, 1000, OsRoute.AUTO,
                 2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true);
     }
 
@@ -85,6 +89,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
                 source.size("hakmem.limit", "HAKMEM_LIMIT", d.limitBytes),
                 chunkInit, chunkMax, growth,
                 source.integer("hakmem.chunk.retain", "HAKMEM_CHUNK_RETAIN", d.retainedChunks),
+                source.integer("hakmem.chunk.decayMillis", "HAKMEM_CHUNK_DECAY_MILLIS", (int) d.chunkDecayMillis),
                 source.choice("hakmem.os", "HAKMEM_OS", OsRoute.class, d.osRoute),
                 source.integer("hakmem.stripes", "HAKMEM_STRIPES", d.stripes),
                 source.integer("hakmem.prewarm", "HAKMEM_PREWARM", d.prewarmBytes),
@@ -95,27 +100,27 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
     }
 
     public HakmemConfig withLimit(long bytes) {
-        return new HakmemConfig(bytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, stripes,
+        return new HakmemConfig(bytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
                 prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withOsRoute(OsRoute route) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, route, stripes,
+        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, route, stripes,
                 prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withStripes(int count) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, count,
+        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, count,
                 prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withPrewarm(int bytes) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, osRoute, stripes,
+        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
                 bytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 
     public HakmemConfig withRetainedChunks(int count) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, count, osRoute, stripes,
+        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, count, chunkDecayMillis, osRoute, stripes,
                 prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
     }
 

@@ -15,6 +15,8 @@ final class Chunk {
     final int pages;
     private final long[] usedPages;
     private int usedCount;
+    /** When the chunk last became empty ({@code System.nanoTime()}); meaningful only while it is. */
+    long emptySinceNanos;
 
     Chunk(Mapping mapping) {
         this.mapping = mapping;

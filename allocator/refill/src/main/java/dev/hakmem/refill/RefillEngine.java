@@ -23,7 +23,8 @@ import java.util.Objects;
  * counter (one CAS per batch) and {@link #spanOf}, which reads the page map without a lock.
  * Chunks grow geometrically: the n-th chunk mapped while {@code n - 1} are mapped has
  * {@code init << min(n - 1, growthLevels)} bytes, capped at {@code max}; empty chunks go back to the
- * OS at once, except {@code retainedEmptyChunks} of them.
+ * OS once they have been empty for {@code chunkDecayMillis} (checked whenever a span is released), except
+ * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
  */
 public final class RefillEngine implements AutoCloseable {
     private static final VarHandle BYTES_IN_USE;
@@ -224,24 +225,35 @@ public final class RefillEngine implements AutoCloseable {
         liveSpans--;
         publish(EventKind.SPAN_RELEASED, span.sizeClass, (long) span.pages << PageMap.PAGE_SHIFT);
         if (chunk.isEmpty()) {
-            unmapEmptyChunksBeyondRetained();
+            chunk.emptySinceNanos = System.nanoTime();
+        }
+        if (chunks.size() > 1) {
+            unmapEmptyChunksBeyondRetained(); // also chunks whose decay has run out since
         }
     }
 
+    /**
+     * Gives back empty chunks beyond the retained ones, largest first (they are what a burst left
+     * behind), but only those empty for the decay time: a cyclic workload reuses them instead.
+     */
     private void unmapEmptyChunksBeyondRetained() {
+        long now = System.nanoTime();
+        long decayNanos = settings.chunkDecayMillis() * 1_000_000L;
         int empty = 0;
         for (Chunk c : chunks) {
             if (c.isEmpty()) {
                 empty++;
             }
         }
-        // give back the largest empty chunks first: they are what a burst left behind
         while (empty > settings.retainedEmptyChunks()) {
             Chunk largest = null;
             for (Chunk c : chunks) {
-                if (c.isEmpty() && (largest == null || c.pages > largest.pages)) {
+                if (c.isEmpty() && now - c.emptySinceNanos >= decayNanos && (largest == null || c.pages > largest.pages)) {
                     largest = c;
                 }
+            }
+            if (largest == null) {
+                return;
             }
             unmapChunk(largest);
             empty--;

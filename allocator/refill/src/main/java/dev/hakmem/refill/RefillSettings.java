@@ -8,25 +8,29 @@ package dev.hakmem.refill;
  * @param chunkMaxBytes      chunks grow geometrically up to this size
  * @param growthLevels       doublings from the first chunk size before growth stops
  * @param retainedEmptyChunks empty chunks kept mapped instead of given back, to absorb churn
+ * @param chunkDecayMillis   further empty chunks are given back once they have been empty this long, so that
+ *                           a workload that frees and reallocates in cycles (buffers released by the GC) does
+ *                           not map, fault in and unmap the same memory every cycle; 0 gives them back at once
  * @param limitBytes         ceiling on bytes handed out (blocks in caches or in use, and huge mappings)
  * @param route              how chunks are obtained from the OS
  * @param hugeCacheEntries   recently freed huge mappings kept for reuse
  * @param hugeCacheBytes     and their total size at most
  */
 public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
+                             long chunkDecayMillis,
                              long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes) {
     public RefillSettings {
         if (chunkInitBytes < PageMap.PAGE_SIZE || chunkInitBytes % PageMap.PAGE_SIZE != 0 || chunkMaxBytes < chunkInitBytes) {
             throw new IllegalArgumentException("chunk sizes must be multiples of 64 KiB with init <= max: "
                     + chunkInitBytes + ", " + chunkMaxBytes);
         }
-        if (growthLevels < 0 || retainedEmptyChunks < 0 || limitBytes <= 0 || hugeCacheEntries < 0 || hugeCacheBytes < 0) {
+        if (growthLevels < 0 || retainedEmptyChunks < 0 || chunkDecayMillis < 0 || limitBytes <= 0 || hugeCacheEntries < 0 || hugeCacheBytes < 0) {
             throw new IllegalArgumentException("negative refill setting");
         }
     }
 
     /** 1 MiB first chunk, doubling three times to 8 MiB (the C original's 1-2-4-8 MiB), no limit. */
     public static RefillSettings defaults() {
-        return new RefillSettings(1L << 20, 8L << 20, 3, 1, Long.MAX_VALUE, MemoryRoute.AUTO, 4, 64L << 20);
+        return new RefillSettings(1L << 20, 8L << 20, 3, 1, 1000, Long.MAX_VALUE, MemoryRoute.AUTO, 4, 64L << 20);
     }
 }

@@ -21,7 +21,7 @@ class RefillEngineTest {
     }
 
     private static RefillSettings settings(long limit, int retained) {
-        return new RefillSettings(1L << 20, 8L << 20, 3, retained, limit, MemoryRoute.SHM, 4, 64L << 20);
+        return new RefillSettings(1L << 20, 8L << 20, 3, retained, 0, limit, MemoryRoute.SHM, 4, 64L << 20);
     }
 
     @Test
@@ -62,6 +62,32 @@ class RefillEngineTest {
             assertTrue(after.mappedBytes() <= 8L << 20);
             engine.trim();
             assertEquals(0, engine.stats().mappedBytes());
+        }
+    }
+
+    @Test
+    void shouldKeepEmptyChunksForTheDecayTimeSoThatACycleReusesThem() throws InterruptedException {
+        RefillSettings decaying = new RefillSettings(1L << 20, 8L << 20, 3, 1, 200, Long.MAX_VALUE, MemoryRoute.SHM, 4, 64L << 20);
+        try (RefillEngine engine = engine(decaying, new EventRing(64))) {
+            LocalHeap heap = engine.newHeap();
+            List<Span> spans = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                spans.add(engine.acquireSpan(SizeClasses.classOf(1024), heap));
+            }
+            int chunks = engine.stats().chunks();
+            spans.forEach(engine::releaseSpan);
+            assertEquals(chunks, engine.stats().chunks(), "freshly emptied chunks stay mapped");
+            spans.clear();
+            for (int i = 0; i < 200; i++) {
+                spans.add(engine.acquireSpan(SizeClasses.classOf(1024), heap));
+            }
+            assertEquals(0, engine.stats().chunksUnmapped(), "the second cycle maps nothing new");
+            assertEquals(chunks, engine.stats().chunks());
+            spans.forEach(engine::releaseSpan);
+            Thread.sleep(250);
+            Span one = engine.acquireSpan(SizeClasses.classOf(64), heap);
+            engine.releaseSpan(one); // any release looks at the decayed chunks
+            assertEquals(1, engine.stats().chunks(), "after the decay time only the retained chunk stays");
         }
     }
 
