@@ -92,7 +92,16 @@ class CallSiteTransformerTest {
         List<CallSite> two = byMethod.get("twoOnOneLine");
         assertEquals(2, two.size(), "two calls on one line are two sites");
         assertNotEquals(two.get(0).id(), two.get(1).id());
-        assertEquals(8, registry.size());
+        List<CallSite> branchy = byMethod.get("branchy");
+        assertEquals(3, branchy.size(), "two allocations in a conditional and a free, in a loop with a handler");
+        assertTrue(branchy.stream().filter(c -> c.api() == DirectMemoryApi.ALLOCATE_MEMORY).allMatch(c -> {
+            try {
+                return c.line() == lineOf("branchy");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        assertEquals(11, registry.size());
         assertEquals("dev.hakmem.agent.transform.Callers.direct(Callers.java:" + lineOf("direct") + ")", direct.location());
     }
 

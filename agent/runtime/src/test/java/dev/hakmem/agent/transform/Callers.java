@@ -35,6 +35,20 @@ class Callers {
         return unsafe.allocateMemory(n) + unsafe.allocateMemory(n); // site:two
     }
 
+    long branchy(long n) {
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                long a = i % 2 == 0 ? unsafe.allocateMemory(16) : unsafe.allocateMemory(32); // site:branchy
+                total += a;
+                unsafe.freeMemory(a);
+            } catch (OutOfMemoryError e) {
+                total--;
+            }
+        }
+        return total;
+    }
+
     ByteBuffer heap(int size) {
         return ByteBuffer.allocate(size);
     }

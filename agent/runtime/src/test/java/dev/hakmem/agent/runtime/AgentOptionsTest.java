@@ -1,0 +1,54 @@
+package dev.hakmem.agent.runtime;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentOptionsTest {
+
+    @Test
+    void shouldDefaultToReplacingEverythingButTheJdkUnderTheJvmsLimit() {
+        AgentOptions defaults = AgentOptions.parse(null);
+        assertEquals(AgentOptions.defaults(), defaults);
+        assertEquals(defaults, AgentOptions.parse(""));
+        assertTrue(defaults.replace());
+        assertFalse(defaults.jdk());
+        assertEquals(-1, defaults.limit());
+        assertEquals("warn", defaults.log());
+    }
+
+    @Test
+    void shouldReadEveryOption() {
+        AgentOptions o = AgentOptions.parse("mode=observe,include=com.example.*:org.acme.Pool,exclude=com.example.internal.*,"
+                + "jdk=true,limit=512m,report=/tmp/hakmem.json,log=DEBUG");
+        assertFalse(o.replace());
+        assertEquals(List.of("com.example.*", "org.acme.Pool"), o.includes());
+        assertEquals(List.of("com.example.internal.*"), o.excludes());
+        assertTrue(o.jdk());
+        assertEquals(512L << 20, o.limit());
+        assertEquals(Path.of("/tmp/hakmem.json"), o.report());
+        assertEquals("debug", o.log());
+        assertEquals(3L << 30, AgentOptions.parse("limit=3g").limit());
+        assertEquals(64L << 10, AgentOptions.parse("limit=64K").limit());
+        assertEquals(1000, AgentOptions.parse("limit=1000").limit());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mode=fast", "nosuch=1", "limit=abc", "limit=-5m", "limit=0", "limit=99999999999g", "jdk=yes",
+            "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
+    void shouldRejectAMalformedOptionNamingItAndListingTheValidOnes(String args) {
+        BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse(args));
+        assertTrue(e.getMessage().startsWith("hakmem agent: bad option '"), e.getMessage());
+        assertTrue(e.getMessage().contains("Valid options: mode=replace|observe"), e.getMessage());
+        String first = args.split(",")[0];
+        assertTrue(e.getMessage().contains(first.isEmpty() ? "''" : first) || args.contains(",,"), e.getMessage());
+    }
+}
