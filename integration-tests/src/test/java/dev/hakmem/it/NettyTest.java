@@ -1,0 +1,119 @@
+package dev.hakmem.it;
+
+import dev.hakmem.it.apps.NettyApp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Netty 4.2.7 (from Maven Central) under the agent: its pooled, adaptive and unpooled allocators and a NIO
+ * echo over 127.0.0.1 work on every setting, and the report says which of Netty's paths hakmem served.
+ * Netty picks its direct-memory path at start-up (the {@code netty.cleaner} line):
+ * <ul>
+ *   <li>JDK 25 defaults: no {@code sun.misc.Unsafe} ({@code io.netty.noUnsafe} is true by default on 25+),
+ *       {@code CleanerJava25}: {@code Arena.ofShared().allocate(n).asByteBuffer()}, freed by closing the arena;</li>
+ *   <li>with native access granted: {@code CleanerJava24Linker}, glibc malloc/free through FFM downcalls;</li>
+ *   <li>Unsafe allowed: {@code CleanerJava9}, {@code ByteBuffer.allocateDirect} freed by {@code invokeCleaner}
+ *       through a method handle;</li>
+ *   <li>Unsafe allowed and {@code java.nio} opened: {@code DirectCleaner}, {@code Unsafe.allocateMemory} under
+ *       a cleaner-less {@code DirectByteBuffer}, freed by {@code Unsafe.freeMemory}.</li>
+ * </ul>
+ * The findings of each run go to stdout and to {@code target/child-jvms/netty-findings.md}.
+ */
+class NettyTest {
+    private static final ConcurrentSkipListMap<String, String> FINDINGS = new ConcurrentSkipListMap<>();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRunOnJdk25DefaultsWhereNettyAllocatesThroughFfmArenas() {
+        Run run = run("a: JDK 25 defaults");
+        assertEquals("CleanerJava25", run.result.value("netty.cleaner"), "Netty's path on JDK 25 defaults");
+    }
+
+    @Test
+    void shouldRunWithNativeAccessWhereNettyCallsMallocThroughFfm() {
+        Run run = run("a2: --enable-native-access", "--enable-native-access=ALL-UNNAMED");
+        assertEquals("CleanerJava24Linker", run.result.value("netty.cleaner"), "Netty's path with native access");
+    }
+
+    @Test
+    void shouldServeNettysAllocateDirectWhenItsUnsafePathIsAllowed() {
+        Run run = run("b: Unsafe allowed", "--sun-misc-unsafe-memory-access=allow", "-Dio.netty.noUnsafe=false");
+        assertEquals("CleanerJava9", run.result.value("netty.cleaner"), "Netty's path with Unsafe allowed");
+        Report.Site site = servedSite(run.report, "io.netty.util.internal.CleanerJava9", "allocate", "ByteBuffer.allocateDirect");
+        assertTrue(site.frees() > 0, "Netty's frees (invokeCleaner through a method handle) reached hakmem: " + site);
+    }
+
+    @Test
+    void shouldServeNettysAllocateMemoryWhenItsNoCleanerPathIsEnabled() {
+        Run run = run("c: Unsafe allowed, java.nio opened", "--sun-misc-unsafe-memory-access=allow", "-Dio.netty.noUnsafe=false",
+                "-Dio.netty.tryReflectionSetAccessible=true", "--add-opens=java.base/java.nio=ALL-UNNAMED");
+        assertEquals("DirectCleaner", run.result.value("netty.cleaner"), "Netty's path with Unsafe and the no-cleaner constructor");
+        Report.Site site = servedSite(run.report, "io.netty.util.internal.PlatformDependent0", "allocateDirectNoCleaner",
+                "Unsafe.allocateMemory");
+        assertTrue(site.frees() > 0, "Netty's Unsafe.freeMemory reached hakmem: " + site);
+    }
+
+    private record Run(ChildJvm.Result result, Report report) {
+    }
+
+    private Run run(String label, String... flags) {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result result = ChildJvm.of(NettyApp.class).agent("report=" + file).jvm(flags).run().assertOk();
+        Report report = Report.read(file, result);
+        assertEquals("ok", result.value("echo"), "the echo over 127.0.0.1");
+        assertEquals(0, report.total("invalidFrees"), "totals.invalidFrees\n" + report.text());
+        assertFalse(result.stderr().contains("ERROR"), "errors on stderr:\n" + result.describe());
+        for (Report.Site site : report.sites()) {
+            assertTrue(site.frees() <= site.allocations(), "more frees than allocations: " + site);
+        }
+        record(label, flags, result, report);
+        return new Run(result, report);
+    }
+
+    private static Report.Site servedSite(Report report, String className, String method, String api) {
+        List<Report.Site> served = report.sitesOf(className).stream()
+                .filter(s -> s.method().equals(method) && s.api().equals(api) && s.allocations() > 0).toList();
+        assertEquals(1, served.size(), "expected hakmem to serve " + className + "." + method + " (" + api + "); Netty's sites:\n"
+                + Report.describe(report.sites().stream().filter(s -> s.className().startsWith("io.netty")).toList()));
+        return served.getFirst();
+    }
+
+    private static void record(String label, String[] flags, ChildJvm.Result result, Report report) {
+        StringBuilder text = new StringBuilder("### " + label + "\nJVM flags: `" + (flags.length == 0 ? "(none)" : String.join(" ", flags)) + "`\n\n");
+        text.append("Netty: hasUnsafe=").append(result.value("netty.hasUnsafe"))
+                .append(", cleaner=").append(result.value("netty.cleaner"))
+                .append(", no-cleaner constructor=").append(result.value("netty.noCleanerConstructor")).append("\n\n");
+        text.append("| Netty site | api | allocations | frees | bytes allocated | live at exit |\n|---|---|---:|---:|---:|---:|\n");
+        report.sites().stream().filter(s -> s.className().startsWith("io.netty") && s.allocations() + s.frees() > 0)
+                .forEach(s -> text.append("| ").append(s.className()).append('.').append(s.method()).append(':').append(s.line())
+                        .append(" | ").append(s.api()).append(" | ").append(s.allocations()).append(" | ").append(s.frees())
+                        .append(" | ").append(s.bytesAllocated()).append(" | ").append(s.liveBytes()).append(" |\n"));
+        long netty = report.sites().stream().filter(s -> s.className().startsWith("io.netty")).count();
+        text.append("\nRewritten Netty sites: ").append(netty).append("; JDK's direct pool at exit (report): ")
+                .append(report.jdkDirectCount()).append(" buffers, ").append(report.jdkDirectBytes())
+                .append(" bytes; in the program after the echo: ").append(result.value("jdkDirectCount")).append(" buffers, ")
+                .append(result.value("jdkDirectBytes")).append(" bytes\n");
+        FINDINGS.put(label, text.toString());
+        System.out.println(text);
+    }
+
+    @AfterAll
+    static void writeFindings() throws IOException {
+        Path out = Path.of(System.getProperty("hakmem.it.output", System.getProperty("java.io.tmpdir")), "netty-findings.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, "## Netty 4.2.7 under the hakmem agent\n\n" + String.join("\n", FINDINGS.values()));
+    }
+}
