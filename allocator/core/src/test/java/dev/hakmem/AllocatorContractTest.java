@@ -212,4 +212,22 @@ class AllocatorContractTest {
         assertEquals(0, allocator.stats().liveBlocks(), "nothing lost or counted twice");
         assertEquals(block, allocator.allocate(100), "the allocator goes on");
     }
+
+    @Test
+    void shouldRecogniseADoubleFreeOfAHugeBlockWhileItsMappingIsCached() {
+        long huge = allocator.allocate(2 << 20, 9);
+        allocator.free(huge);
+        assertTrue(allocator.owns(huge), "the freed mapping is cached, and still hakmem's");
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(huge));
+        assertTrue(e.getMessage().contains("site 9"), e.getMessage());
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(huge));
+        assertThrows(InvalidFreeException.class, () -> allocator.reallocate(huge, 100));
+        long again = allocator.allocate(2 << 20);
+        assertEquals(huge, again, "the cached mapping is reused");
+        assertEquals(0, allocator.siteOf(again), "a reused block does not keep the old site");
+        allocator.free(again);
+        allocator.trim();
+        assertFalse(allocator.owns(huge), "after trim the mapping is gone, and the address foreign");
+        assertEquals(HakmemAllocator.FOREIGN, allocator.release(huge));
+    }
 }

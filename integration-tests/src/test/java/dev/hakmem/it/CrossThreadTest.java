@@ -1,7 +1,6 @@
 package dev.hakmem.it;
 
 import dev.hakmem.it.apps.CrossThreadApp;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,18 +38,13 @@ class CrossThreadTest {
 
     /**
      * All 10,000 virtual threads at once on the default stripes (2 x CPUs), while short-lived platform
-     * threads allocate and die. About one run in four never ends: every stripe is held by a virtual
-     * thread that unmounted inside {@code RefillEngine.acquireSpan} (blocked on the engine's monitor,
-     * which platform threads take too, e.g. retiring a dead thread's cache), and the other ~9,970
-     * virtual threads spin in {@code ThreadCaches.acquireStripe} with {@code Thread.yield()}; on 2
-     * carriers their yields refill the carriers' local queues without end, so the stripe holders, put
-     * back on the scheduler's external queue when the monitor is theirs, never run again. Two thread
-     * dumps 6 s apart show the same state; a run was seen stuck for 60 s. Up to five runs here, so it
-     * shows in most executions.
+     * threads allocate and die. This used to hang about one run in four: every stripe was held by a
+     * virtual thread that unmounted inside {@code RefillEngine.acquireSpan} (blocked on the engine's
+     * monitor, which platform threads take too), while the other ~9,970 virtual threads spun in
+     * {@code ThreadCaches.acquireStripe} with {@code Thread.yield()} and kept both carriers busy, so the
+     * holders never ran again. Waiters now park until a stripe is released. Five runs.
      */
     @Test
-    @Disabled("hakmem bug: livelock with many virtual threads: all stripes held by unmounted virtual threads blocked on "
-            + "RefillEngine's monitor while the rest spin in ThreadCaches.acquireStripe with Thread.yield(), starving them")
     void shouldNotHangWhenTenThousandVirtualThreadsContendForTheStripes() {
         for (int attempt = 0; attempt < 5; attempt++) {
             Report report = run(ChildJvm.of(CrossThreadApp.class).jvm(ALLOW_UNSAFE).args("virtual", "10000", "0", "churn")

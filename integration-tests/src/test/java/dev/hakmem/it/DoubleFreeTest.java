@@ -1,7 +1,6 @@
 package dev.hakmem.it;
 
 import dev.hakmem.it.apps.DoubleFreeApp;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +59,6 @@ class DoubleFreeTest {
      * {@code free()} of a pointer malloc never made: SIGSEGV in {@code __libc_free}, exit code 134.
      */
     @Test
-    @Disabled("hakmem bug: a double free of a huge block (> 1 MiB) via Unsafe.freeMemory crashes the JVM in glibc free() "
-            + "instead of being reported: HakmemBridge.freeMemory passes addresses that owns() no longer knows to the JDK")
     void shouldReportADoubleFreeOfAHugeBlockInsteadOfCrashing() {
         Path file = dir.resolve("report.json");
         ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args("huge").run();

@@ -47,7 +47,12 @@ public final class RefillEngine implements AutoCloseable {
     final LocalHeap orphanage;
 
     private final List<Chunk> chunks = new ArrayList<>();
-    private final ArrayDeque<Mapping> hugeCache = new ArrayDeque<>();
+    /**
+     * Freed huge blocks whose mapping is kept for reuse. They stay in the page map, marked free, so a
+     * second free of one is recognised as a double free (and not taken for a foreign address, which
+     * the agent would pass to the JDK's free); they leave it when their mapping is reused or unmapped.
+     */
+    private final ArrayDeque<Span> hugeCache = new ArrayDeque<>();
     private long hugeCacheBytes;
     private long mappedBytes;
     private long hugeBytes;
@@ -336,15 +341,18 @@ public final class RefillEngine implements AutoCloseable {
         Span span;
         synchronized (this) {
             ensureOpen();
-            Mapping mapping = takeCachedHuge(bytes);
-            boolean fresh = mapping == null;
-            if (!reserveBytes(fresh ? bytes : mapping.byteSize())) {
-                if (!fresh) {
-                    cacheHuge(mapping);
+            Span cached = takeCachedHuge(bytes);
+            if (cached != null) {
+                if (!reserveBytes(cached.blockSize)) {
+                    cacheHuge(cached);
+                    return 0;
                 }
-                return 0;
-            }
-            if (fresh) {
+                span = cached; // still in the page map, marked free
+            } else {
+                if (!reserveBytes(bytes)) {
+                    return 0;
+                }
+                Mapping mapping;
                 try {
                     mapping = os.map(bytes);
                 } catch (RuntimeException | Error e) {
@@ -355,14 +363,12 @@ public final class RefillEngine implements AutoCloseable {
                     throw oom;
                 }
                 mappedBytes += bytes;
-            }
-            span = Span.huge(mapping);
-            pageMap.register(span, span.base, span.pages);
-            liveHugeSpans++;
-            hugeBytes += span.blockSize;
-            if (fresh) {
+                span = Span.huge(mapping);
+                pageMap.register(span, span.base, span.pages);
                 zero = false; // a fresh mapping reads as zeros already
             }
+            liveHugeSpans++;
+            hugeBytes += span.blockSize;
         }
         span.markAllocated(span.base);
         if (zero) {
@@ -371,46 +377,47 @@ public final class RefillEngine implements AutoCloseable {
         return span.base;
     }
 
-    private Mapping takeCachedHuge(long bytes) {
-        Mapping best = null;
-        for (Mapping m : hugeCache) {
-            if (m.byteSize() >= bytes && m.byteSize() <= 2 * bytes && (best == null || m.byteSize() < best.byteSize())) {
-                best = m;
+    private Span takeCachedHuge(long bytes) {
+        Span best = null;
+        for (Span cached : hugeCache) {
+            long size = cached.blockSize;
+            if (size >= bytes && size <= 2 * bytes && (best == null || size < best.blockSize)) {
+                best = cached;
             }
         }
         if (best != null) {
             hugeCache.remove(best);
-            hugeCacheBytes -= best.byteSize();
+            hugeCacheBytes -= best.blockSize;
         }
         return best;
     }
 
     private synchronized void freeHuge(Span span) {
-        pageMap.unregister(span.base, span.pages);
         unreserve(span.blockSize);
         liveHugeSpans--;
         hugeBytes -= span.blockSize;
-        cacheHuge(span.hugeMapping);
+        cacheHuge(span);
     }
 
-    private void cacheHuge(Mapping mapping) {
-        hugeCache.addFirst(mapping);
-        hugeCacheBytes += mapping.byteSize();
+    private void cacheHuge(Span span) {
+        hugeCache.addFirst(span);
+        hugeCacheBytes += span.blockSize;
         while (hugeCache.size() > settings.hugeCacheEntries() || hugeCacheBytes > settings.hugeCacheBytes()) {
-            Mapping oldest = hugeCache.removeLast();
-            hugeCacheBytes -= oldest.byteSize();
-            mappedBytes -= oldest.byteSize();
-            os.unmap(oldest);
+            unmapCachedHuge(hugeCache.removeLast());
         }
+    }
+
+    private void unmapCachedHuge(Span span) {
+        hugeCacheBytes -= span.blockSize;
+        mappedBytes -= span.blockSize;
+        pageMap.unregister(span.base, span.pages);
+        os.unmap(span.hugeMapping);
     }
 
     /** Gives every cached huge mapping and every empty chunk back to the OS. */
     public synchronized void trim() {
         while (!hugeCache.isEmpty()) {
-            Mapping m = hugeCache.removeLast();
-            hugeCacheBytes -= m.byteSize();
-            mappedBytes -= m.byteSize();
-            os.unmap(m);
+            unmapCachedHuge(hugeCache.removeLast());
         }
         for (Iterator<Chunk> it = new ArrayList<>(chunks).iterator(); it.hasNext(); ) {
             Chunk c = it.next();

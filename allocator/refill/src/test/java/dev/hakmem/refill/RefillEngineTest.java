@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,13 +101,17 @@ class RefillEngineTest {
             assertEquals(0, span.release(first));
             engine.freeNotOwned(span, first);
             assertEquals(1, engine.stats().hugeCached());
+            assertEquals(span, engine.spanOf(first), "a cached huge block stays in the page map, marked free");
+            assertEquals(Span.NOT_ALLOCATED, span.release(first), "so a second free is seen as one");
             long second = engine.allocateHuge((3 << 20) - 100, true);
             assertEquals(first, second, "the cached mapping is reused");
             assertEquals(0, engine.stats().hugeCached());
             Span again = engine.spanOf(second);
-            assertNotEquals(span, again);
+            assertTrue(again.isAllocated(second));
             again.release(second);
             engine.freeNotOwned(again, second);
+            engine.trim();
+            assertNull(engine.spanOf(first), "an unmapped huge block leaves the page map");
         }
     }
 

@@ -4,6 +4,8 @@ import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 
 import java.lang.ref.WeakReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.ArrayList;
 
 /**
@@ -31,11 +33,16 @@ public final class ThreadCaches {
     private static final int SWEEP_PER_REGISTRATION = 4;
     private static final int PAGE_BITS = 10;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
+    private static final long STRIPE_RECHECK_NANOS = 200_000;
 
     private final RefillEngine engine;
     private final PageMap pageMap;
     private final int prewarmBytes;
     private final ThreadCache[] stripes;
+    /** Virtual threads that found every stripe held wait here, parked, instead of spinning (see {@link #acquireStripe}). */
+    private final ReentrantLock stripeWait = new ReentrantLock();
+    private final Condition stripeReleased = stripeWait.newCondition();
+    private volatile int stripeWaiters;
     /** Grown by copy under the lock; volatile so a grown directory is seen (a plain load on x86). */
     private volatile ThreadCache[][] directory = new ThreadCache[16][];
 
@@ -92,24 +99,66 @@ public final class ThreadCaches {
         return null;
     }
 
-    /** For a virtual thread: holds a striped cache until {@link #releaseStripe}. Yields if all are held. */
+    /**
+     * For a virtual thread: holds a striped cache until {@link #releaseStripe}. If every stripe is held
+     * (their holders may be unmounted mid-operation, e.g. blocked on the engine's lock), the caller
+     * parks until one is released. It must not spin: spinning virtual threads keep every carrier busy,
+     * and a holder waiting for a carrier to finish its operation would never get one.
+     */
     public ThreadCache acquireStripe(long threadId) {
         ThreadCache[] s = stripes;
         int start = (int) Long.remainderUnsigned(threadId, s.length);
-        while (true) {
-            for (int i = 0; i < s.length; i++) {
-                int index = start + i < s.length ? start + i : start + i - s.length;
-                ThreadCache cache = s[index];
-                if (cache.tryAcquire()) {
+        ThreadCache cache = tryAcquireStripe(s, start);
+        return cache != null ? cache : awaitStripe(s, start);
+    }
+
+    private static ThreadCache tryAcquireStripe(ThreadCache[] s, int start) {
+        for (int i = 0; i < s.length; i++) {
+            int index = start + i < s.length ? start + i : start + i - s.length;
+            ThreadCache cache = s[index];
+            if (cache.tryAcquire()) {
+                return cache;
+            }
+        }
+        return null;
+    }
+
+    private ThreadCache awaitStripe(ThreadCache[] s, int start) {
+        boolean interrupted = false;
+        stripeWait.lock();
+        try {
+            stripeWaiters++;
+            while (true) {
+                ThreadCache cache = tryAcquireStripe(s, start);
+                if (cache != null) {
                     return cache;
                 }
+                try {
+                    // a release racing with the waiter count can be missed; the timeout bounds that wait
+                    stripeReleased.awaitNanos(STRIPE_RECHECK_NANOS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // an allocation is not interruptible; the caller keeps the status
+                }
             }
-            Thread.yield(); // every stripe is held by a virtual thread that was unmounted mid-operation
+        } finally {
+            stripeWaiters--;
+            stripeWait.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     public void releaseStripe(ThreadCache cache) {
         cache.releaseHold();
+        if (stripeWaiters != 0) {
+            stripeWait.lock();
+            try {
+                stripeReleased.signal();
+            } finally {
+                stripeWait.unlock();
+            }
+        }
     }
 
     private ThreadCache register(Thread thread) {
