@@ -54,9 +54,11 @@ class DoubleFreeTest {
     }
 
     /**
-     * Blocks above 1 MiB are mappings of their own; once freed, hakmem's page map forgets them, so
-     * {@code owns(address)} turns false and the bridge hands the second free to the JDK, i.e. glibc's
-     * {@code free()} of a pointer malloc never made: SIGSEGV in {@code __libc_free}, exit code 134.
+     * Blocks above 1 MiB are mappings of their own. A freed one stays in hakmem's page map, marked
+     * free, while its mapping waits in the huge cache; before that fix the page map forgot it, the
+     * bridge handed the second free to the JDK, and glibc's {@code free()} of a pointer malloc never
+     * made ended the JVM (SIGSEGV in {@code __libc_free}, exit code 134). A block too big for the cache
+     * (over 64 MiB by default) is unmapped at once, and a double free of it is still the JDK's problem.
      */
     @Test
     void shouldReportADoubleFreeOfAHugeBlockInsteadOfCrashing() {
