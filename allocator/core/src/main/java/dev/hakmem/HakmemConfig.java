@@ -18,7 +18,7 @@ import java.util.Properties;
  * <tr><td>hakmem.chunk.max</td><td>HAKMEM_CHUNK_MAX</td><td>8m</td><td>chunks double up to this</td></tr>
  * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>doublings allowed</td></tr>
  * <tr><td>hakmem.chunk.retain</td><td>HAKMEM_CHUNK_RETAIN</td><td>1</td><td>empty chunks kept mapped</td></tr>
- * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>1000</td><td>further empty chunks go back to
+ * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>10000</td><td>further empty chunks go back to
  * the OS once empty this long (checked when spans are released or chunks mapped; {@code trim()} gives them all back)</td></tr>
  * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap, shm or arena (see README)</td></tr>
  * <tr><td>hakmem.stripes</td><td>HAKMEM_STRIPES</td><td>2 x CPUs</td><td>caches shared by virtual threads</td></tr>
@@ -66,7 +66,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
     }
 
     public static HakmemConfig defaults() {
-        return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, 1000, OsRoute.AUTO,
+        return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, 10_000, OsRoute.AUTO,
                 2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true);
     }
 

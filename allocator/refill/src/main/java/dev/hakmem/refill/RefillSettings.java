@@ -31,6 +31,6 @@ public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growth
 
     /** 1 MiB first chunk, doubling three times to 8 MiB (the C original's 1-2-4-8 MiB), no limit. */
     public static RefillSettings defaults() {
-        return new RefillSettings(1L << 20, 8L << 20, 3, 1, 1000, Long.MAX_VALUE, MemoryRoute.AUTO, 4, 64L << 20);
+        return new RefillSettings(1L << 20, 8L << 20, 3, 1, 10_000, Long.MAX_VALUE, MemoryRoute.AUTO, 4, 64L << 20);
     }
 }
