@@ -19,7 +19,8 @@ import java.util.Properties;
  * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>doublings allowed</td></tr>
  * <tr><td>hakmem.chunk.retain</td><td>HAKMEM_CHUNK_RETAIN</td><td>1</td><td>empty chunks kept mapped</td></tr>
  * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>10000</td><td>further empty chunks go back to
- * the OS once empty this long (checked when spans are released or chunks mapped; {@code trim()} gives them all back)</td></tr>
+ * the OS once empty this long (checked when spans are released, and by a daemon thread every half decay time; {@code trim()}
+ * gives them all back at once)</td></tr>
  * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap, shm or arena (see README)</td></tr>
  * <tr><td>hakmem.stripes</td><td>HAKMEM_STRIPES</td><td>2 x CPUs</td><td>caches shared by virtual threads</td></tr>
  * <tr><td>hakmem.prewarm</td><td>HAKMEM_PREWARM</td><td>0</td><td>pre-fill classes up to this size in new threads</td></tr>

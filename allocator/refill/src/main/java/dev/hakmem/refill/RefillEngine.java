@@ -23,7 +23,8 @@ import java.util.Objects;
  * counter (one CAS per batch) and {@link #spanOf}, which reads the page map without a lock.
  * Chunks grow geometrically: the n-th chunk mapped while {@code n - 1} are mapped has
  * {@code init << min(n - 1, growthLevels)} bytes, capped at {@code max}; empty chunks go back to the
- * OS once they have been empty for {@code chunkDecayMillis} (checked whenever a span is released), except
+ * OS once they have been empty for {@code chunkDecayMillis} (checked whenever a span is released, and
+ * by the {@link ChunkPurger} when the engine is quiet), except
  * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
  */
 public final class RefillEngine implements AutoCloseable {
@@ -39,6 +40,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private final RefillSettings settings;
+    private final java.util.concurrent.ScheduledFuture<?> purger;
     private final OsMemory os;
     private final PageMap pageMap = new PageMap();
     private final EventRing events;
@@ -72,6 +74,14 @@ public final class RefillEngine implements AutoCloseable {
         this.events = events;
         this.policy = policy;
         this.orphanage = new LocalHeap(this);
+        this.purger = ChunkPurger.watch(this, settings.chunkDecayMillis());
+    }
+
+    /** Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out. */
+    synchronized void purgeDecayedChunks() {
+        if (!closed) {
+            unmapEmptyChunksBeyondRetained();
+        }
     }
 
     /**
@@ -446,6 +456,9 @@ public final class RefillEngine implements AutoCloseable {
             return;
         }
         closed = true;
+        if (purger != null) {
+            purger.cancel(false);
+        }
         trim();
         for (Chunk c : new ArrayList<>(chunks)) {
             unmapChunk(c);
