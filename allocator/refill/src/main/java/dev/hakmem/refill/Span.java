@@ -197,6 +197,45 @@ public final class Span {
         return true;
     }
 
+    /**
+     * As {@link #markAllocatedIfHolds}, and records {@code siteId} for the block, in one index
+     * computation: the allocation path of a call with a site.
+     */
+    public boolean markAllocatedWithSiteIfHolds(long address, int siteId) {
+        long offset = address - base;
+        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
+            return false;
+        }
+        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
+        states[index] = ALLOCATED;
+        int[] s = sites;
+        if (s == null) {
+            s = newSites();
+        }
+        s[index] = siteId;
+        return true;
+    }
+
+    /** As {@link #markAllocatedWithSiteIfHolds} without the block state, for {@code hakmem.checks=false}. */
+    public boolean recordSiteIfHolds(long address, int siteId) {
+        long offset = address - base;
+        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
+            return false;
+        }
+        int[] s = sites;
+        if (s == null) {
+            s = newSites();
+        }
+        s[(int) ((offset * indexMagic) >>> INDEX_SHIFT)] = siteId;
+        return true;
+    }
+
+    private int[] newSites() {
+        int[] s = new int[blockCount];
+        sites = s;
+        return s;
+    }
+
     /** @return true if this span is in use and {@code address} lies in it */
     public boolean holds(long address) {
         return Long.compareUnsigned(address - base, hintBytes) < 0;
@@ -251,8 +290,7 @@ public final class Span {
     public void recordSite(long address, int siteId) {
         int[] s = sites;
         if (s == null) {
-            s = new int[blockCount];
-            sites = s;
+            s = newSites();
         }
         s[blockIndex(address)] = siteId;
     }

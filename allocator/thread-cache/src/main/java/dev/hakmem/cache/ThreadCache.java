@@ -100,14 +100,25 @@ public final class ThreadCache implements DrainSink {
      * {@link SiteCounters}.
      */
     public long allocate(int sizeClass, int siteId) {
-        long address = allocate(sizeClass);
-        Span span = lastSpan[sizeClass];
-        if (span == null || !span.holds(address)) {
-            span = pageMap.spanOf(address);
-            lastSpan[sizeClass] = span;
+        long[] stack = stacks[sizeClass];
+        int n = (int) stack[COUNT];
+        if (n == 0) {
+            refillOrThrow(sizeClass);
+            return allocate(sizeClass, siteId);
         }
-        span.recordSite(address, siteId);
-        sites.allocated(siteId, span.blockSize());
+        long address = stack[FIRST - 1 + n];
+        stack[COUNT] = n - 1;
+        Span last = lastSpan[sizeClass];
+        if (last == null || !(HotPathFlags.CHECKS ? last.markAllocatedWithSiteIfHolds(address, siteId)
+                : last.recordSiteIfHolds(address, siteId))) {
+            last = pageMap.spanOf(address);
+            lastSpan[sizeClass] = last;
+            if (HotPathFlags.CHECKS) {
+                last.markAllocated(address);
+            }
+            last.recordSite(address, siteId);
+        }
+        sites.allocated(siteId, last.blockSize());
         return address;
     }
 
@@ -123,6 +134,11 @@ public final class ThreadCache implements DrainSink {
     }
 
     private long allocateAfterRefill(int sizeClass) {
+        refillOrThrow(sizeClass);
+        return allocate(sizeClass);
+    }
+
+    private void refillOrThrow(int sizeClass) {
         if (refill(sizeClass) == 0) {
             // the limit stopped the batch: give back what this cache holds, then try once more
             flushAll();
@@ -130,7 +146,6 @@ public final class ThreadCache implements DrainSink {
                 throw new OutOfMemoryError(engine.limitMessage(SizeClasses.sizeOf(sizeClass)));
             }
         }
-        return allocate(sizeClass);
     }
 
     /** Called with the stack empty. A new capacity from the policy takes effect here (contract B). */
