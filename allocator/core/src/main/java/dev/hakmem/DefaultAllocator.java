@@ -171,32 +171,19 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public void free(long address) {
-        if (address == 0) {
-            return;
+        int result = release(address);
+        if (result != RELEASED) {
+            throw invalidFree(address, result);
         }
+    }
+
+    /** The exception for a {@link #release} that did not free: the cold path works out why. */
+    private InvalidFreeException invalidFree(long address, int result) {
         Span span = pageMap.spanOf(address);
-        if (span == null) {
-            throw new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
+        if (result == FOREIGN || span == null) {
+            return new InvalidFreeException(address, InvalidFreeException.Reason.FOREIGN, "");
         }
-        int site;
-        if (HotPathFlags.CHECKS) {
-            int index = span.release(address);
-            if (index < 0) {
-                throw invalid(span, address, index);
-            }
-            site = span.siteAt(index);
-        } else {
-            site = span.takeSite(address);
-        }
-        ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
-        if (owner != null) {
-            owner.freeOwn(span, address);
-            if (site != 0) {
-                owner.countSiteFree(site, span.blockSize());
-            }
-        } else {
-            freeReleased(span, address, site);
-        }
+        return invalid(span, address, span.blockIndex(address) < 0 ? Span.INTERIOR : Span.NOT_ALLOCATED);
     }
 
     @Override

@@ -198,35 +198,26 @@ public final class Span {
     }
 
     /**
-     * As {@link #markAllocatedIfHolds}, and records {@code siteId} for the block, in one index
-     * computation: the allocation path of a call with a site.
+     * Records {@code siteId} for a block just taken from a cache, and with {@code markState} (the
+     * caller's {@code hakmem.checks}, a JIT constant) marks it handed out, in one index computation,
+     * if this span is still in use and holds {@code address}: the allocation path of a call with a site.
+     *
+     * @return false if the caller must look the span up
      */
-    public boolean markAllocatedWithSiteIfHolds(long address, int siteId) {
+    public boolean recordSiteIfHolds(long address, int siteId, boolean markState) {
         long offset = address - base;
         if (Long.compareUnsigned(offset, hintBytes) >= 0) {
             return false;
         }
         int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
-        states[index] = ALLOCATED;
+        if (markState) {
+            states[index] = ALLOCATED;
+        }
         int[] s = sites;
         if (s == null) {
             s = newSites();
         }
         s[index] = siteId;
-        return true;
-    }
-
-    /** As {@link #markAllocatedWithSiteIfHolds} without the block state, for {@code hakmem.checks=false}. */
-    public boolean recordSiteIfHolds(long address, int siteId) {
-        long offset = address - base;
-        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
-            return false;
-        }
-        int[] s = sites;
-        if (s == null) {
-            s = newSites();
-        }
-        s[(int) ((offset * indexMagic) >>> INDEX_SHIFT)] = siteId;
         return true;
     }
 

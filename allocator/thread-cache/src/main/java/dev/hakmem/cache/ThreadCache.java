@@ -109,8 +109,7 @@ public final class ThreadCache implements DrainSink {
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
         Span last = lastSpan[sizeClass];
-        if (last == null || !(HotPathFlags.CHECKS ? last.markAllocatedWithSiteIfHolds(address, siteId)
-                : last.recordSiteIfHolds(address, siteId))) {
+        if (last == null || !last.recordSiteIfHolds(address, siteId, HotPathFlags.CHECKS)) {
             last = pageMap.spanOf(address);
             lastSpan[sizeClass] = last;
             if (HotPathFlags.CHECKS) {
