@@ -63,16 +63,36 @@ final class AgentServices {
     };
 
     private final AgentOptions options;
-    private final SiteRegistry registry;
+    private final SiteRegistry registry = new SiteRegistry();
+    private final ClassFilter filter;
     private final CallSiteTransformer transformer;
+    private final MethodHandles.Lookup nio;
+    private final ModuleLayer.Controller layer;
     private final SitePeaks peaks = new SitePeaks();
     private volatile SiteUsageSource usage = NOT_STARTED;
     private volatile String osRoute = "starting";
 
-    private AgentServices(AgentOptions options, SiteRegistry registry, CallSiteTransformer transformer) {
+    private AgentServices(AgentOptions options, MethodHandles.Lookup nio, ModuleLayer.Controller layer) {
         this.options = options;
-        this.registry = registry;
-        this.transformer = transformer;
+        this.nio = nio;
+        this.layer = layer;
+        this.filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(), AgentServices.class.getClassLoader());
+        this.transformer = new CallSiteTransformer(registry, filter, new Runnable() { // no lambdas on the premain path
+            @Override
+            public void run() {
+                startAllocator();
+            }
+        });
+    }
+
+    /** Run by the transformer when it rewrites the first call site. */
+    private void startAllocator() {
+        Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
+            @Override
+            public void run() {
+                installBackend();
+            }
+        });
     }
 
     static void cannotStart(String why, Throwable cause) {
@@ -89,27 +109,11 @@ final class AgentServices {
      */
     static void start(AgentOptions options, Instrumentation inst, boolean attached, MethodHandles.Lookup nio,
                       ModuleLayer.Controller layer, long startNanos) {
-        SiteRegistry registry = new SiteRegistry();
-        ClassFilter filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(),
-                AgentServices.class.getClassLoader());
-        AgentServices[] self = new AgentServices[1];
-        CallSiteTransformer transformer = new CallSiteTransformer(registry, filter, new Runnable() {
-            @Override
-            public void run() {
-                Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
-                    @Override
-                    public void run() {
-                        self[0].installBackend(nio, layer);
-                    }
-                });
-            }
-        });
-        AgentServices services = new AgentServices(options, registry, transformer);
-        self[0] = services;
+        AgentServices services = new AgentServices(options, nio, layer);
         running = services;
-        inst.addTransformer(transformer, true);
+        inst.addTransformer(services.transformer, true);
         if (attached || options.jdk()) {
-            LoadedClasses.retransformCallers(inst, filter, transformer);
+            LoadedClasses.retransformCallers(inst, services.filter, services.transformer);
         }
         if (options.report() != null) {
             services.startReporting();
@@ -117,12 +121,12 @@ final class AgentServices {
         LOG.info("hakmem agent: premain done in {} ms ({})", (System.nanoTime() - startNanos) / 1_000_000, options);
     }
 
-    private void installBackend(MethodHandles.Lookup nio, ModuleLayer.Controller layer) {
+    private void installBackend() {
         long begin = System.nanoTime();
         HakmemBackend backend;
         String route = "jdk";
         if (options.replace()) {
-            grantNativeAccess(nio, layer);
+            grantNativeAccess();
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {
                 HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.fromEnvironment());
@@ -153,7 +157,7 @@ final class AgentServices {
      * with madvise). Granted through the bridge, so that neither the agent's bootstrap class nor the
      * application ever holds native access; without it the allocator maps through /dev/shm.
      */
-    private static void grantNativeAccess(MethodHandles.Lookup nio, ModuleLayer.Controller layer) {
+    private void grantNativeAccess() {
         if (layer == null) {
             return;
         }
