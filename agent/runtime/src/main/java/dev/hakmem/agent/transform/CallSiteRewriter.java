@@ -3,6 +3,7 @@ package dev.hakmem.agent.transform;
 import dev.hakmem.agent.site.DirectMemoryApi;
 import dev.hakmem.agent.site.SiteRegistry;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ConstantDynamic;
 import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -19,7 +20,8 @@ import java.util.Map;
  * {@code ldc siteId; invokestatic java/nio/HakmemBridge.<same name>}, which leaves the operand stack
  * as the original call did (the receiver becomes the bridge's first argument), so the stack map
  * frames stay valid. A method handle constant naming one of these methods (a method reference
- * {@code ByteBuffer::allocateDirect}, an {@code ldc} of a handle) is pointed at a synthetic static
+ * {@code ByteBuffer::allocateDirect}, an {@code ldc} of a handle, a bootstrap argument of a dynamic
+ * constant) is pointed at a synthetic static
  * method that makes the same bridge call with its own site id; when methods cannot be added (a class
  * being retransformed, or an interface older than Java 9), such handles stay as they are and are counted.
  */
@@ -156,18 +158,44 @@ final class CallSiteRewriter extends ClassVisitor {
 
         @Override
         public void visitLdcInsn(Object value) {
-            super.visitLdcInsn(value instanceof Handle handle ? redirect(handle) : value);
+            super.visitLdcInsn(redirectConstant(value));
         }
 
         @Override
         public void visitInvokeDynamicInsn(String name, String desc, Handle bootstrap, Object... arguments) {
-            Object[] redirected = arguments.clone();
-            for (int i = 0; i < redirected.length; i++) {
-                if (redirected[i] instanceof Handle handle) {
-                    redirected[i] = redirect(handle);
+            super.visitInvokeDynamicInsn(name, desc, bootstrap, redirectAll(arguments));
+        }
+
+        /** A handle, or a dynamic constant whose bootstrap arguments (at any depth) hold one. */
+        private Object redirectConstant(Object value) {
+            if (value instanceof Handle handle) {
+                return redirect(handle);
+            }
+            if (value instanceof ConstantDynamic dynamic) {
+                Object[] arguments = new Object[dynamic.getBootstrapMethodArgumentCount()];
+                for (int i = 0; i < arguments.length; i++) {
+                    arguments[i] = dynamic.getBootstrapMethodArgument(i);
+                }
+                Object[] redirected = redirectAll(arguments);
+                return redirected == arguments ? dynamic : new ConstantDynamic(dynamic.getName(), dynamic.getDescriptor(),
+                        dynamic.getBootstrapMethod(), redirected);
+            }
+            return value;
+        }
+
+        /** @return {@code arguments} itself if nothing in it changed */
+        private Object[] redirectAll(Object[] arguments) {
+            Object[] redirected = arguments;
+            for (int i = 0; i < arguments.length; i++) {
+                Object changed = redirectConstant(arguments[i]);
+                if (changed != arguments[i]) {
+                    if (redirected == arguments) {
+                        redirected = arguments.clone();
+                    }
+                    redirected[i] = changed;
                 }
             }
-            super.visitInvokeDynamicInsn(name, desc, bootstrap, redirected);
+            return redirected;
         }
 
         private Object redirect(Handle handle) {

@@ -195,4 +195,69 @@ class CallSiteTransformerTest {
         assertTrue(new ClassFilter(List.of(), List.of(), true, null).accepts(null, "sun/nio/ch/Util"));
         assertFalse(new ClassFilter(List.of(), List.of(), true, null).accepts(null, "java/nio/HakmemBridge"));
     }
+
+    /**
+     * javac emits neither an {@code ldc} of a method handle nor a dynamic constant for these calls, but
+     * other compilers and bytecode tools do: a class generated here loads {@code ByteBuffer.allocateDirect}
+     * as a handle both ways.
+     */
+    @Test
+    void shouldRedirectHandlesInLdcAndInDynamicConstants() throws Exception {
+        net.bytebuddy.jar.asm.ClassWriter writer = new net.bytebuddy.jar.asm.ClassWriter(net.bytebuddy.jar.asm.ClassWriter.COMPUTE_FRAMES);
+        writer.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "example/Handles", null, "java/lang/Object", null);
+        writer.visitSource("Handles.java", null);
+        net.bytebuddy.jar.asm.Handle allocateDirect = new net.bytebuddy.jar.asm.Handle(Opcodes.H_INVOKESTATIC, "java/nio/ByteBuffer",
+                "allocateDirect", "(I)Ljava/nio/ByteBuffer;", false);
+        net.bytebuddy.jar.asm.Handle invoke = new net.bytebuddy.jar.asm.Handle(Opcodes.H_INVOKESTATIC, "java/lang/invoke/ConstantBootstraps",
+                "invoke", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;Ljava/lang/invoke/MethodHandle;[Ljava/lang/Object;)Ljava/lang/Object;", false);
+        MethodVisitor mv = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "handles", "()[Ljava/lang/Object;", null, null);
+        mv.visitCode();
+        net.bytebuddy.jar.asm.Label line = new net.bytebuddy.jar.asm.Label();
+        mv.visitLabel(line);
+        mv.visitLineNumber(7, line);
+        mv.visitInsn(Opcodes.ICONST_2);
+        mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitLdcInsn(allocateDirect);
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitInsn(Opcodes.ICONST_1);
+        // a dynamic constant: ConstantBootstraps.invoke(allocateDirect, 16), i.e. a buffer made at link time
+        mv.visitLdcInsn(new net.bytebuddy.jar.asm.ConstantDynamic("buffer", "Ljava/nio/ByteBuffer;", invoke, allocateDirect, 16));
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitInsn(Opcodes.ARETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        writer.visitEnd();
+
+        byte[] rewritten = transformer.rewrite(writer.toByteArray(), true);
+        assertNotNull(rewritten);
+        assertEquals(2, registry.size(), "one site for the ldc, one for the dynamic constant's argument");
+        assertTrue(registry.all().stream().allMatch(site -> site.line() == 7 && site.api() == DirectMemoryApi.ALLOCATE_DIRECT));
+        List<String> handles = new ArrayList<>();
+        new ClassReader(rewritten).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        if (value instanceof net.bytebuddy.jar.asm.Handle h) {
+                            handles.add(h.getOwner() + "." + h.getName());
+                        } else if (value instanceof net.bytebuddy.jar.asm.ConstantDynamic d) {
+                            handles.add(((net.bytebuddy.jar.asm.Handle) d.getBootstrapMethodArgument(0)).getName());
+                        }
+                    }
+                };
+            }
+        }, 0);
+        assertEquals(2, handles.size(), handles.toString());
+        assertTrue(handles.stream().allMatch(h -> h.contains("hakmem$site$")), handles.toString());
+        Class<?> loaded = new ClassLoader(null) {
+            Class<?> define() {
+                return defineClass("example.Handles", rewritten, 0, rewritten.length);
+            }
+        }.define();
+        Class.forName(loaded.getName(), true, loaded.getClassLoader()); // verifies
+    }
 }
