@@ -74,9 +74,14 @@ public abstract class HakmemBackend {
         return jdk.internal.misc.VM.maxDirectMemory();
     }
 
+    /** Direct buffers up to this capacity are zeroed by the bridge; larger ones by {@link #reserveDirect}. */
+    public static final int BRIDGE_ZEROES_UP_TO = 1 << 20;
+
     /**
-     * Memory for a direct buffer: zeroed, at least {@code Math.max(capacity, 1)} bytes, counted against
-     * the direct-memory limit.
+     * Memory for a direct buffer: at least {@code Math.max(capacity, 1)} bytes, counted against the
+     * direct-memory limit; zeroed if {@code capacity > BRIDGE_ZEROES_UP_TO} (where a fresh mapping needs
+     * no zeroing), else the bridge zeroes it (with the JDK's own {@code setMemory}, cheaper than a
+     * segment's fill for small buffers).
      *
      * @return the address, or 0 if the limit stops it (the bridge then lets pending releases run and retries)
      */

@@ -41,6 +41,9 @@ public final class HakmemBridge {
             address = reserveAfterReleases(capacity, site);
         }
         try {
+            if (capacity <= HakmemBackend.BRIDGE_ZEROES_UP_TO) {
+                JDK.setMemory(address, capacity, (byte) 0);
+            }
             return new DirectByteBuffer(capacity, address, null, new HakmemRelease(BACKEND, address, capacity), false, null);
         } catch (Throwable t) {
             BACKEND.releaseDirect(address, capacity);

@@ -42,7 +42,8 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             return 0;
         }
         try {
-            return allocator.allocateZeroed(Math.max(capacity, 1), site);
+            return capacity > BRIDGE_ZEROES_UP_TO ? allocator.allocateZeroed(capacity, site)
+                    : allocator.allocate(Math.max(capacity, 1), site);
         } catch (Throwable t) {
             limit.release(capacity);
             throw t;
