@@ -159,14 +159,7 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public long allocateZeroed(long size) {
-        if (size > SizeClasses.MAX_SMALL_SIZE) {
-            return allocateOther(size, true, 0);
-        }
-        long address = allocate(size);
-        if (address != 0) {
-            pageMap.spanOf(address).zero(address, size);
-        }
-        return address;
+        return allocateZeroed(size, 0);
     }
 
     @Override
@@ -207,10 +200,7 @@ final class DefaultAllocator implements HakmemAllocator {
         }
         ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
         if (owner != null) {
-            owner.freeOwn(span, address);
-            if (site != 0) {
-                owner.countSiteFree(site, span.blockSize());
-            }
+            owner.freeOwn(span, address, site);
         } else {
             freeReleased(span, address, site);
         }
@@ -220,19 +210,12 @@ final class DefaultAllocator implements HakmemAllocator {
     private void freeReleased(Span span, long address, int site) {
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            ThreadCache cache = caches.platformCache(thread);
-            cache.free(span, address);
-            if (site != 0) {
-                cache.countSiteFree(site, span.blockSize());
-            }
+            caches.platformCache(thread).free(span, address, site);
             return;
         }
         ThreadCache cache = caches.acquireStripe(thread.threadId());
         try {
-            cache.free(span, address);
-            if (site != 0) {
-                cache.countSiteFree(site, span.blockSize());
-            }
+            cache.free(span, address, site);
         } finally {
             caches.releaseStripe(cache);
         }
@@ -248,26 +231,15 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public boolean tryFree(long address) {
-        if (address == 0) {
-            return true;
-        }
-        Span span = pageMap.spanOf(address);
-        if (span == null) {
-            return false;
-        }
-        int index = HotPathFlags.CHECKS ? span.release(address) : 0;
-        if (index >= 0) {
-            freeReleased(span, address, HotPathFlags.CHECKS ? span.siteAt(index) : span.takeSite(address));
-            return true;
-        }
-        {
+        int result = release(address);
+        if (result == NOT_A_LIVE_BLOCK) {
             long count = (long) INVALID_FREES.getAndAdd(this, 1L) + 1;
             if (count == 1) {
                 LOG.warn("{}; further invalid frees are only counted (HakmemStats.invalidFrees)",
-                        invalid(span, address, index).getMessage());
+                        invalidFree(address, result).getMessage());
             }
-            return true;
         }
+        return result != FOREIGN;
     }
 
     @Override

@@ -121,11 +121,6 @@ public final class ThreadCache implements DrainSink {
         return address;
     }
 
-    /** Counts the free of a block that was allocated with a site. */
-    public void countSiteFree(int siteId, long bytes) {
-        sites.freed(siteId, bytes);
-    }
-
     private void markAllocatedAfterLookup(int sizeClass, long address) {
         Span span = pageMap.spanOf(address);
         span.markAllocated(address);
@@ -180,29 +175,34 @@ public final class ThreadCache implements DrainSink {
 
     /**
      * Frees a block the caller has found with {@code pageMap.spanOf} and released with
-     * {@link Span#release}: into this cache if it is ours, else to its owner.
+     * {@link Span#release}: into this cache if it is ours, else to its owner. A block allocated with
+     * a site ({@code siteId != 0}) is counted as freed in this cache's {@link SiteCounters}.
      */
-    public void free(Span span, long address) {
+    public void free(Span span, long address, int siteId) {
         if (span.isOwnedBy(heap)) {
-            freeOwn(span, address);
+            freeOwn(span, address, siteId);
         } else {
             freeNotOwned(span, address);
+            if (siteId != 0) {
+                sites.freed(siteId, span.blockSize());
+            }
         }
     }
 
     /** {@link #free} of a block whose span this cache's heap owns. */
-    public void freeOwn(Span span, long address) {
-        {
-            long[] stack = stacks[span.sizeClass()];
-            int n = (int) stack[COUNT];
-            if (n + FIRST == stack.length) {
-                n = flushOlderHalf(span.sizeClass(), stack, n);
-            }
-            stack[FIRST + n] = address;
-            stack[COUNT] = n + 1;
-            if (HotPathFlags.STATISTICS) {
-                stack[FREES]++;
-            }
+    public void freeOwn(Span span, long address, int siteId) {
+        long[] stack = stacks[span.sizeClass()];
+        int n = (int) stack[COUNT];
+        if (n + FIRST == stack.length) {
+            n = flushOlderHalf(span.sizeClass(), stack, n);
+        }
+        stack[FIRST + n] = address;
+        stack[COUNT] = n + 1;
+        if (HotPathFlags.STATISTICS) {
+            stack[FREES]++;
+        }
+        if (siteId != 0) {
+            sites.freed(siteId, span.blockSize());
         }
     }
 

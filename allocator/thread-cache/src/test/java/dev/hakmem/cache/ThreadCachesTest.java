@@ -35,7 +35,7 @@ class ThreadCachesTest {
     private static void free(ThreadCache cache, RefillEngine engine, long address) {
         Span span = engine.spanOf(address);
         assertTrue(span.release(address) >= 0);
-        cache.free(span, address);
+        cache.free(span, address, 0);
     }
 
     @Test

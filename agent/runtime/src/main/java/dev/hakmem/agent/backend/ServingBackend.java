@@ -136,16 +136,12 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
 
     private void reportInvalidFree(long address, int site) {
         if (invalidFrees.incrementAndGet() == 1) {
-            String why;
-            try {
-                allocator.free(address); // throws, and its message says what is wrong with the address
-                why = "hakmem: invalid free of 0x" + Long.toHexString(address);
-            } catch (InvalidFreeException e) {
-                why = e.getMessage();
-            }
-            LOG.warn("{}, at {}; the block was last allocated at {}. The free is ignored and the application goes on; "
+            // described from the address alone: calling free() again for its message could free a block
+            // another thread was handed in the meantime
+            LOG.warn("hakmem: invalid free of 0x{}: not the start of a live block (a double free, or a pointer into a block), "
+                            + "at {}; the block was last allocated at {}. The free is ignored and the application goes on; "
                             + "further invalid frees are only counted (report: totals.invalidFrees)",
-                    why, sites.describe(site), sites.describe(allocator.siteOf(address)));
+                    Long.toHexString(address), sites.describe(site), sites.describe(allocator.siteOf(address)));
         }
     }
 

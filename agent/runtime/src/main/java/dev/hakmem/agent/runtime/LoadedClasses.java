@@ -29,7 +29,7 @@ final class LoadedClasses {
                 continue;
             }
             String internalName = c.getName().replace('.', '/');
-            if (!filter.acceptsLoaded(c.getClassLoader(), internalName)) {
+            if (!filter.accepts(c.getClassLoader(), internalName)) {
                 continue;
             }
             byte[] bytes = classFile(c, internalName);

@@ -32,13 +32,8 @@ public final class ClassFilter {
         this.hakmemLoader = hakmemLoader;
     }
 
-    /** As {@link #accepts}, for a class already loaded. */
-    public boolean acceptsLoaded(ClassLoader loader, String internalName) {
-        return accepts(loader, internalName);
-    }
-
     /** @param internalName as a {@code ClassFileTransformer} gets it, e.g. {@code com/example/Pool} (may be null) */
-    boolean accepts(ClassLoader loader, String internalName) {
+    public boolean accepts(ClassLoader loader, String internalName) {
         if (internalName == null || (loader != null && loader == hakmemLoader) || internalName.startsWith("java/nio/Hakmem")
                 || isAgentBootstrap(internalName)) {
             return false;
