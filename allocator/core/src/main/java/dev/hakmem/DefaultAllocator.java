@@ -56,7 +56,7 @@ final class DefaultAllocator implements HakmemAllocator {
                 MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes()),
                 events, policy);
         this.pageMap = engine.pageMap();
-        this.caches = new ThreadCaches(engine, pageMap, config.stripes(), config.prewarmBytes());
+        this.caches = new ThreadCaches(engine, config.stripes(), config.prewarmBytes());
         if (config.statistics() != HotPathFlags.STATISTICS || config.checks() != HotPathFlags.CHECKS) {
             LOG.warn("hakmem: this JVM runs with {}={} and {}={}: they are read once, when hakmem's classes load",
                     HotPathFlags.STATS_PROPERTY, HotPathFlags.STATISTICS, HotPathFlags.CHECKS_PROPERTY, HotPathFlags.CHECKS);
@@ -66,7 +66,7 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public long allocate(long size) {
-        if (size - 1 < SizeClasses.MAX_SMALL_SIZE && size > 0) {
+        if (Long.compareUnsigned(size - 1, SizeClasses.MAX_SMALL_SIZE) < 0) {
             int sizeClass = SizeClasses.classOf((int) size);
             Thread thread = Thread.currentThread();
             ThreadCache cache = caches.ownCache(thread);
@@ -121,7 +121,7 @@ final class DefaultAllocator implements HakmemAllocator {
         if (siteId == 0) {
             return allocate(size);
         }
-        if (size - 1 < SizeClasses.MAX_SMALL_SIZE && size > 0) {
+        if (Long.compareUnsigned(size - 1, SizeClasses.MAX_SMALL_SIZE) < 0) {
             int sizeClass = SizeClasses.classOf((int) size);
             Thread thread = Thread.currentThread();
             ThreadCache cache = caches.ownCache(thread);
@@ -181,12 +181,9 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public int release(long address) {
-        if (address == 0) {
-            return RELEASED;
-        }
-        Span span = pageMap.spanOf(address);
-        if (span == null) {
-            return FOREIGN;
+        Span span = PageMap.anySpanOf(address);
+        if (span == null || !span.isIn(pageMap)) {
+            return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
         }
         int site;
         if (HotPathFlags.CHECKS) {
@@ -194,13 +191,12 @@ final class DefaultAllocator implements HakmemAllocator {
             if (index < 0) {
                 return NOT_A_LIVE_BLOCK;
             }
-            site = span.siteAt(index);
+            site = span.takeSiteAt(index);
         } else {
             site = span.takeSite(address);
         }
-        ThreadCache owner = ThreadCache.ofOwnerIfCurrent(span);
-        if (owner != null) {
-            owner.freeOwn(span, address, site);
+        if (span.isOwnedByThread(Thread.currentThread())) {
+            ThreadCache.freeToOwner(span, address, site);
         } else {
             freeReleased(span, address, site);
         }
@@ -223,7 +219,7 @@ final class DefaultAllocator implements HakmemAllocator {
 
     private static InvalidFreeException invalid(Span span, long address, int result) {
         String where = " (in a span of " + span.blockSize() + "-byte blocks at 0x" + Long.toHexString(span.base());
-        int site = span.siteOf(address);
+        int site = span.siteOf(address, HotPathFlags.CHECKS);
         where += site != 0 ? ", site " + site + ")" : ")";
         return new InvalidFreeException(address, result == Span.INTERIOR
                 ? InvalidFreeException.Reason.INTERIOR : InvalidFreeException.Reason.NOT_ALLOCATED, where);
@@ -261,7 +257,7 @@ final class DefaultAllocator implements HakmemAllocator {
         if (fits) {
             return address;
         }
-        int site = span.siteOf(address);
+        int site = span.siteOf(address, HotPathFlags.CHECKS);
         long moved = allocate(newSize, site);
         Span target = pageMap.spanOf(moved);
         Span.copy(span, address, target, moved, Math.min(usable, newSize));
@@ -296,7 +292,7 @@ final class DefaultAllocator implements HakmemAllocator {
     @Override
     public int siteOf(long address) {
         Span span = pageMap.spanOf(address);
-        return span == null ? 0 : span.siteOf(address);
+        return span == null ? 0 : span.siteOf(address, HotPathFlags.CHECKS);
     }
 
     @Override

@@ -93,6 +93,31 @@ class BadInputTest {
         }
     }
 
+    /**
+     * Every instance's spans live in one process-wide page map; a block of another instance is still
+     * foreign to this one: a free names it and changes nothing, and its owner frees it as usual.
+     */
+    @Test
+    void shouldTreatABlockOfAnotherInstanceAsForeign() {
+        try (HakmemAllocator other = HakmemAllocator.create(HakmemConfig.defaults())) {
+            long theirs = other.allocate(64);
+            long theirsHuge = other.allocate(HUGE);
+            for (long address : new long[] {theirs, theirsHuge}) {
+                assertFalse(allocator.owns(address));
+                assertEquals(0, allocator.siteOf(address));
+                assertEquals(HakmemAllocator.FOREIGN, allocator.release(address));
+                assertFalse(allocator.tryFree(address));
+                InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(address));
+                assertEquals(InvalidFreeException.Reason.FOREIGN, e.reason());
+                assertTrue(e.getMessage().contains(Long.toHexString(address)), e.getMessage());
+            }
+            other.free(theirs);
+            other.free(theirsHuge);
+            assertEquals(0, other.stats().liveBlocks());
+        }
+        assertStillUsableAndBalanced(allocator);
+    }
+
     @Test
     void shouldKeepTheOldBlockWhenReallocateCannotGrowIt() {
         long address = allocator.allocate(5000);

@@ -61,6 +61,8 @@ public final class LocalHeap {
     private static final long CREDIT_QUANTUM = 256 * 1024;
     private Thread ownerThread;
     private Object attachment;
+    /** The cache's free stacks by class (see {@link #bind}); a span of this heap points at its class's stack. */
+    private long[][] cacheStacks;
 
     private long remoteDrained;
 
@@ -73,12 +75,31 @@ public final class LocalHeap {
     }
 
     /**
-     * Binds this heap to the one platform thread that will use it, and to the cache that sits in
-     * front of it, so a free on that thread can go straight to its cache. Stripes stay unbound.
+     * Binds this heap to the cache that sits in front of it, and to the one platform thread that
+     * will use it (null for a stripe), so a free on that thread can go straight to its cache. Each
+     * span this heap owns then carries its class's stack from {@code stacks}: a free pushes there
+     * without finding the cache first. A cache that replaces a stack says so with {@link #stackReplaced}.
      */
-    public void bind(Thread owner, Object cache) {
+    public void bind(Thread owner, Object cache, long[][] stacks) {
         this.ownerThread = owner;
         this.attachment = cache;
+        this.cacheStacks = stacks;
+    }
+
+    /** The bound cache's stack of {@code sizeClass}, or null if unbound. */
+    long[] cacheStack(int sizeClass) {
+        long[][] stacks = cacheStacks;
+        return stacks == null || sizeClass >= stacks.length ? null : stacks[sizeClass];
+    }
+
+    /** The bound cache now keeps {@code sizeClass} in another array: every owned span of that class follows. */
+    public void stackReplaced(int sizeClass) {
+        long[] stack = cacheStack(sizeClass);
+        for (Span span : owned) {
+            if (span.sizeClass == sizeClass) {
+                span.setOwnerStack(stack);
+            }
+        }
     }
 
     /** The platform thread bound by {@link #bind}, or null. */

@@ -43,6 +43,8 @@ public final class RefillEngine implements AutoCloseable {
     private final java.util.concurrent.ScheduledFuture<?> purger;
     private final OsMemory os;
     private final PageMap pageMap = new PageMap();
+    /** Huge spans handed out and not yet freed (guarded by this), so that closing can unregister them. */
+    private final java.util.IdentityHashMap<Span, Boolean> hugeInUse = new java.util.IdentityHashMap<>();
     private final EventRing events;
     private final PolicySource policy;
     /** Owner of spans whose heap was retired while they still had blocks out; guarded by this. */
@@ -212,7 +214,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private Span newSpan(int sizeClass, Chunk chunk, int first, int pages, LocalHeap owner) {
-        Span span = Span.small(sizeClass, chunk, first, pages, owner);
+        Span span = Span.small(pageMap, sizeClass, chunk, first, pages, owner);
         pageMap.register(span, span.base, pages);
         liveSpans++;
         publish(EventKind.SPAN_ACQUIRED, sizeClass, (long) pages << PageMap.PAGE_SHIFT);
@@ -232,7 +234,6 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     synchronized void releaseSpan(Span span) {
-        span.markReleased();
         pageMap.unregister(span.base, span.pages);
         span.setOwner(null);
         Chunk chunk = span.chunk;
@@ -373,11 +374,12 @@ public final class RefillEngine implements AutoCloseable {
                     throw oom;
                 }
                 mappedBytes += bytes;
-                span = Span.huge(mapping);
+                span = Span.huge(pageMap, mapping);
                 pageMap.register(span, span.base, span.pages);
                 zero = false; // a fresh mapping reads as zeros already
             }
             liveHugeSpans++;
+            hugeInUse.put(span, Boolean.TRUE);
             hugeBytes += span.blockSize;
         }
         span.markAllocated(span.base);
@@ -405,6 +407,7 @@ public final class RefillEngine implements AutoCloseable {
     private synchronized void freeHuge(Span span) {
         unreserve(span.blockSize);
         liveHugeSpans--;
+        hugeInUse.remove(span);
         hugeBytes -= span.blockSize;
         cacheHuge(span);
     }
@@ -460,7 +463,13 @@ public final class RefillEngine implements AutoCloseable {
             purger.cancel(false);
         }
         trim();
+        // the page map outlives this engine: leave no span of ours in it
+        for (Span huge : hugeInUse.keySet()) {
+            pageMap.unregister(huge.base, huge.pages);
+        }
+        hugeInUse.clear();
         for (Chunk c : new ArrayList<>(chunks)) {
+            pageMap.unregister(c.base, c.pages);
             unmapChunk(c);
         }
         os.close();

@@ -23,7 +23,8 @@ public final class SizeClasses {
     public static final int MID_MAX = 56 * 1024;
 
     private static final int[] SIZES = new int[COUNT];
-    private static final byte[] TINY_CLASS = new byte[TINY_MAX / 16 + 1];
+    /** Class by {@code (size + 15) >>> 4}, for sizes up to {@link #TINY_MAX}; 128 entries so a mask drops the range check. */
+    private static final byte[] TINY_CLASS = new byte[128];
     private static final int[] SPAN_PAGES = new int[COUNT];
     private static final int MAX_SPAN_PAGES = 32;
 
@@ -34,7 +35,7 @@ public final class SizeClasses {
         for (int c = 0; c < COUNT; c++) {
             SPAN_PAGES[c] = chooseSpanPages(SIZES[c]);
         }
-        for (int i = 0; i < TINY_CLASS.length; i++) {
+        for (int i = 0; i <= TINY_MAX / 16; i++) {
             TINY_CLASS[i] = (byte) classOfLarger(Math.max(16, i * 16));
         }
     }
@@ -79,7 +80,7 @@ public final class SizeClasses {
      */
     public static int classOf(int size) {
         if (size <= TINY_MAX) {
-            return TINY_CLASS[(size + 15) >>> 4];
+            return TINY_CLASS[((size + 15) >>> 4) & (TINY_CLASS.length - 1)];
         }
         return classOfLarger(size);
     }

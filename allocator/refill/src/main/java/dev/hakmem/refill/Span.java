@@ -44,6 +44,8 @@ public final class Span {
         }
     }
 
+    /** The engine's view of the page map that this span is registered in. */
+    final PageMap pageMap;
     final long base;
     final long blockSize;
     final int sizeClass;
@@ -54,12 +56,12 @@ public final class Span {
     final Mapping hugeMapping;
     final int firstPage;
     final int pages;
-    /** The span's bytes while it is in use, 0 once released: one compare answers both for a hint. */
-    private long hintBytes;
     private LocalHeap owner;
     /** The owner's bound thread and cache (see {@link LocalHeap#bind}), copied here to save the free path a load. */
     private Thread ownerThread;
     private Object ownerCache;
+    /** The owner's cache stack of this span's class (see {@link LocalHeap#bind}), or null. */
+    private long[] ownerStack;
 
     final long[] freeBits;
     int freeCount;
@@ -67,10 +69,15 @@ public final class Span {
     Span next;
     boolean listed;
     int ownedIndex = -1;
+    /**
+     * Per block: the site of its current allocation; once freed, minus the site of its last one
+     * (what a double-free report names); 0 for none. Made on first use.
+     */
     private int[] sites;
 
-    private Span(long base, long blockSize, int sizeClass, int blockCount, Chunk chunk, Mapping hugeMapping,
-                 int firstPage, int pages, LocalHeap owner) {
+    private Span(PageMap pageMap, long base, long blockSize, int sizeClass, int blockCount, Chunk chunk,
+                 Mapping hugeMapping, int firstPage, int pages, LocalHeap owner) {
+        this.pageMap = pageMap;
         this.base = base;
         this.blockSize = blockSize;
         this.sizeClass = sizeClass;
@@ -85,8 +92,8 @@ public final class Span {
         if (owner != null) {
             this.ownerThread = owner.ownerThread();
             this.ownerCache = owner.attachment();
+            this.ownerStack = owner.cacheStack(sizeClass);
         }
-        this.hintBytes = (long) pages << PageMap.PAGE_SHIFT;
         this.freeBits = new long[(blockCount + 63) >>> 6];
         for (int i = 0; i < blockCount; i++) {
             freeBits[i >>> 6] |= 1L << i;
@@ -94,15 +101,15 @@ public final class Span {
         this.freeCount = blockCount;
     }
 
-    static Span small(int sizeClass, Chunk chunk, int firstPage, int pages, LocalHeap owner) {
+    static Span small(PageMap pageMap, int sizeClass, Chunk chunk, int firstPage, int pages, LocalHeap owner) {
         long base = chunk.base + ((long) firstPage << PageMap.PAGE_SHIFT);
         int size = SizeClasses.sizeOf(sizeClass);
         int blocks = (int) (((long) pages << PageMap.PAGE_SHIFT) / size);
-        return new Span(base, size, sizeClass, blocks, chunk, null, firstPage, pages, owner);
+        return new Span(pageMap, base, size, sizeClass, blocks, chunk, null, firstPage, pages, owner);
     }
 
-    static Span huge(Mapping mapping) {
-        Span span = new Span(mapping.address(), mapping.byteSize(), SizeClasses.HUGE, 1, null, mapping, 0,
+    static Span huge(PageMap pageMap, Mapping mapping) {
+        Span span = new Span(pageMap, mapping.address(), mapping.byteSize(), SizeClasses.HUGE, 1, null, mapping, 0,
                 (int) (mapping.byteSize() >>> PageMap.PAGE_SHIFT), null);
         span.freeBits[0] = 0;
         span.freeCount = 0;
@@ -111,6 +118,11 @@ public final class Span {
 
     public int sizeClass() {
         return sizeClass;
+    }
+
+    /** @return whether this span is registered in {@code view} (each engine has its own view of the page map) */
+    public boolean isIn(PageMap view) {
+        return pageMap == view;
     }
 
     public long blockSize() {
@@ -123,11 +135,6 @@ public final class Span {
 
     public int blockCount() {
         return blockCount;
-    }
-
-    /** Marks the span as gone back to its chunk: it no longer matches as a hint. A span object is never reused. */
-    void markReleased() {
-        hintBytes = 0;
     }
 
     /** Plain read: the owner can only find itself here if it is the owner (see class comment). */
@@ -147,7 +154,20 @@ public final class Span {
     void setOwner(LocalHeap heap) {
         ownerThread = heap == null ? null : heap.ownerThread();
         ownerCache = heap == null ? null : heap.attachment();
+        ownerStack = heap == null ? null : heap.cacheStack(sizeClass);
         OWNER.setRelease(this, heap);
+    }
+
+    void setOwnerStack(long[] stack) {
+        ownerStack = stack;
+    }
+
+    /**
+     * The owner's cache stack for this span's class. Plain read, like {@link #owner()}: meaningful
+     * only to the owner, which is the only thread that pushes there.
+     */
+    public long[] ownerStack() {
+        return ownerStack;
     }
 
     /**
@@ -160,6 +180,16 @@ public final class Span {
         return ownerThread == current ? ownerCache : null;
     }
 
+    /** Plain read: true only for the owner's bound thread asking about itself (see class comment). */
+    public boolean isOwnedByThread(Thread current) {
+        return ownerThread == current;
+    }
+
+    /** The cache bound to the owning heap (see {@link LocalHeap#bind}); meaningful to the owner only. */
+    public Object ownerCache() {
+        return ownerCache;
+    }
+
     /** @return the index of the block that starts at {@code address}, or {@link #INTERIOR} */
     public int blockIndex(long address) {
         long offset = address - base;
@@ -169,47 +199,16 @@ public final class Span {
 
     /** Marks a block that came out of a cache as handed to a user. */
     public void markAllocated(long address) {
+        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+    }
+
+    /**
+     * Records {@code siteId} for a block just taken from a cache and, with {@code markState} (the
+     * caller's {@code hakmem.checks}, a JIT constant), marks it handed out, in one index
+     * computation: the allocation path of a call with a site.
+     */
+    public void recordAllocation(long address, int siteId, boolean markState) {
         int index = (int) (((address - base) * indexMagic) >>> INDEX_SHIFT);
-        states[index] = ALLOCATED;
-        int[] s = sites;
-        if (s != null) {
-            s[index] = 0;
-        }
-    }
-
-    /**
-     * As {@link #markAllocated}, if this span is still in use and holds {@code address}: lets a
-     * cache remember the span it last allocated from and skip the page map on the next hit.
-     *
-     * @return false if the caller must look the span up
-     */
-    public boolean markAllocatedIfHolds(long address) {
-        long offset = address - base;
-        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
-            return false;
-        }
-        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
-        states[index] = ALLOCATED;
-        int[] s = sites;
-        if (s != null) {
-            s[index] = 0; // a block handed out without a site must not keep its last user's
-        }
-        return true;
-    }
-
-    /**
-     * Records {@code siteId} for a block just taken from a cache, and with {@code markState} (the
-     * caller's {@code hakmem.checks}, a JIT constant) marks it handed out, in one index computation,
-     * if this span is still in use and holds {@code address}: the allocation path of a call with a site.
-     *
-     * @return false if the caller must look the span up
-     */
-    public boolean recordSiteIfHolds(long address, int siteId, boolean markState) {
-        long offset = address - base;
-        if (Long.compareUnsigned(offset, hintBytes) >= 0) {
-            return false;
-        }
-        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
         if (markState) {
             states[index] = ALLOCATED;
         }
@@ -218,18 +217,12 @@ public final class Span {
             s = newSites();
         }
         s[index] = siteId;
-        return true;
     }
 
     private int[] newSites() {
         int[] s = new int[blockCount];
         sites = s;
         return s;
-    }
-
-    /** @return true if this span is in use and {@code address} lies in it */
-    public boolean holds(long address) {
-        return Long.compareUnsigned(address - base, hintBytes) < 0;
     }
 
     /**
@@ -255,26 +248,31 @@ public final class Span {
     }
 
     /**
-     * Reads and forgets the site of a block being freed without {@link #release} (hakmem.checks=false),
-     * where nothing else would clear it before the block's next, maybe site-less, allocation.
+     * As {@link #takeSiteAt}, for a block freed without {@link #release} (hakmem.checks=false).
      */
     public int takeSite(long address) {
-        int[] s = sites;
-        if (s != null) {
-            int index = blockIndex(address);
-            if (index >= 0) {
-                int site = s[index];
-                s[index] = 0;
-                return site;
-            }
-        }
-        return 0;
+        int index = blockIndex(address);
+        return index < 0 ? 0 : takeSiteAt(index);
     }
 
-    /** @return the site of the block at {@code index} (from {@link #release}): its last allocation's, or 0 */
-    public int siteAt(int index) {
+    /**
+     * The site of the block at {@code index}, which is being freed (from {@link #release}), and
+     * forgets it as the block's current site: the entry turns negative, so an allocation without a
+     * site needs not clear it, and a double free can still name the block's last site.
+     *
+     * @return the site of the block's last allocation, or 0 if it had none
+     */
+    public int takeSiteAt(int index) {
         int[] s = sites;
-        return s == null ? 0 : s[index];
+        if (s == null) {
+            return 0;
+        }
+        int site = s[index];
+        if (site <= 0) {
+            return 0;
+        }
+        s[index] = -site;
+        return site;
     }
 
     /** Remembers which call site holds a block; 0 means none. Arrays are made on first use. */
@@ -286,11 +284,23 @@ public final class Span {
         s[blockIndex(address)] = siteId;
     }
 
-    /** @return the site given at the block's last allocation (also after it was freed), or 0 */
-    public int siteOf(long address) {
+    /**
+     * @param statesKept whether blocks' states are kept (hakmem.checks): only then can a freed block
+     *                   be told from a live one, and name the site that held it last
+     * @return the site of the block's current allocation, 0 if it had none; for a freed block, the
+     *         site of its last allocation
+     */
+    public int siteOf(long address, boolean statesKept) {
         int[] s = sites;
         int index = blockIndex(address);
-        return s == null || index < 0 ? 0 : s[index];
+        if (s == null || index < 0) {
+            return 0;
+        }
+        int site = s[index];
+        if (statesKept && states[index] != ALLOCATED) {
+            return Math.abs(site);
+        }
+        return Math.max(site, 0);
     }
 
     /** Fills {@code bytes} at {@code address} with zeros. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -23,6 +24,54 @@ class RefillEngineTest {
 
     private static RefillSettings settings(long limit, int retained) {
         return new RefillSettings(1L << 20, 8L << 20, 3, retained, 0, limit, MemoryRoute.SHM, 4, 64L << 20);
+    }
+
+    /**
+     * The radix behind every engine's page map is shared by the process: each engine must find only
+     * its own spans there, and leave none behind when it closes (else a later mapping at the same
+     * addresses, or a stale free, would find a dead engine's span).
+     */
+    @Test
+    void shouldSeeOnlyItsOwnSpansInTheSharedPageMapAndLeaveNoneWhenClosed() {
+        RefillEngine mine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64));
+        long small;
+        long huge;
+        try (RefillEngine other = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            long[] blocks = new long[1];
+            assertEquals(1, mine.newHeap().refill(SizeClasses.classOf(64), 1, blocks, 0));
+            small = blocks[0];
+            huge = mine.allocateHuge(3L << 20, false);
+            assertNotNull(mine.spanOf(small));
+            assertNotNull(mine.spanOf(huge));
+            assertNull(other.spanOf(small), "another engine's block is foreign here");
+            assertNull(other.spanOf(huge), "another engine's huge block is foreign here");
+            mine.close();
+        }
+        assertNull(PageMap.anySpanOf(small), "a closed engine's span left in the page map");
+        assertNull(PageMap.anySpanOf(huge), "a closed engine's huge span left in the page map");
+    }
+
+    /** A span points at its owner cache's stack of its class, and follows when the cache replaces that stack. */
+    @Test
+    void shouldPointOwnedSpansAtTheCacheStackOfTheirClassAndFollowAReplacement() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            int c = SizeClasses.classOf(256);
+            long[][] stacks = new long[SizeClasses.COUNT][];
+            stacks[c] = new long[10];
+            LocalHeap heap = engine.newHeap();
+            heap.bind(null, "the cache", stacks);
+            long[] blocks = new long[4];
+            assertEquals(4, heap.refill(c, 4, blocks, 0));
+            Span span = engine.spanOf(blocks[0]);
+            assertSame(stacks[c], span.ownerStack());
+            assertSame("the cache", span.ownerCache());
+            stacks[c] = new long[20];
+            heap.stackReplaced(c);
+            assertSame(stacks[c], span.ownerStack());
+            Span other = engine.acquireSpan(SizeClasses.classOf(4096), heap);
+            assertNull(other.ownerStack(), "a class the cache has no stack for yet");
+            engine.releaseSpan(other);
+        }
     }
 
     @Test

@@ -55,14 +55,16 @@ class SpanTest {
     }
 
     @Test
-    void shouldStopMatchingAsAHintOnceReleased() {
+    void shouldFindTheSpanOfEveryBlockItHandsOutWithoutAnyCheck() {
         LocalHeap heap = engine.newHeap();
-        Span span = engine.acquireSpan(SizeClasses.classOf(64), heap);
-        assertTrue(span.markAllocatedIfHolds(span.base()));
-        assertFalse(span.markAllocatedIfHolds(span.base() - 64));
-        assertFalse(span.markAllocatedIfHolds(span.base() + (64 << 10)));
+        Span span = engine.acquireSpan(SizeClasses.classOf(48 * 1024), heap);
+        for (int i = 0; i < span.blockCount(); i++) {
+            assertSame(span, PageMap.spanOfCachedBlock(span.blockAddress(i)));
+        }
+        span.recordAllocation(span.blockAddress(1), 7, true);
+        assertTrue(span.isAllocated(span.blockAddress(1)));
+        assertEquals(7, span.siteOf(span.blockAddress(1), true));
         engine.releaseSpan(span);
-        assertFalse(span.markAllocatedIfHolds(span.base()));
     }
 
     @Test

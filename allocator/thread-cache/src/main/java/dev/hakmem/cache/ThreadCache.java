@@ -20,8 +20,7 @@ import java.lang.invoke.VarHandle;
  *                                            ^ allocate pops here, free pushes here
  * </pre>
  * <b>Hit</b>: array loads and stores; with {@code hakmem.checks} on, the block's state byte, found
- * through the span the class last allocated from (the page map only when that span does not hold
- * the block); with statistics on, one counter increment per free (allocations are derived: see
+ * through the page map (two loads from a constant array, no branch that depends on the address); with statistics on, one counter increment per free (allocations are derived: see
  * {@link #totals}). No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
  * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
  * {@link LocalHeap} for a batch. <b>Overflow</b>: give the older half of the stack back.
@@ -45,13 +44,12 @@ public final class ThreadCache implements DrainSink {
         }
     }
 
+    /** The id of the platform thread this cache belongs to; -1 for a stripe. */
+    final long ownerId;
     private final LocalHeap heap;
     private final RefillEngine engine;
-    private final PageMap pageMap;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
     private final RemoteFreeBuffer remoteFrees;
-    /** Per class, the span the last allocation came from: most hits skip the page map. */
-    private final Span[] lastSpan = new Span[SizeClasses.COUNT];
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
 
@@ -65,12 +63,14 @@ public final class ThreadCache implements DrainSink {
     private long hugeFrees;
     private long hugeBytesFreed;
 
-    ThreadCache(LocalHeap heap, PageMap pageMap) {
+    /** @param owner the platform thread this cache belongs to, or null for a stripe */
+    ThreadCache(LocalHeap heap, Thread owner) {
+        this.ownerId = owner == null ? -1 : owner.threadId();
         this.heap = heap;
         this.engine = heap.engine();
-        this.pageMap = pageMap;
         this.remoteFrees = new RemoteFreeBuffer(engine);
         java.util.Arrays.fill(stacks, UNUSED);
+        heap.bind(owner, this, stacks);
     }
 
     /**
@@ -87,10 +87,7 @@ public final class ThreadCache implements DrainSink {
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
         if (HotPathFlags.CHECKS) {
-            Span last = lastSpan[sizeClass];
-            if (last == null || !last.markAllocatedIfHolds(address)) {
-                markAllocatedAfterLookup(sizeClass, address);
-            }
+            PageMap.spanOfCachedBlock(address).markAllocated(address);
         }
         return address;
     }
@@ -108,23 +105,10 @@ public final class ThreadCache implements DrainSink {
         }
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
-        Span last = lastSpan[sizeClass];
-        if (last == null || !last.recordSiteIfHolds(address, siteId, HotPathFlags.CHECKS)) {
-            last = pageMap.spanOf(address);
-            lastSpan[sizeClass] = last;
-            if (HotPathFlags.CHECKS) {
-                last.markAllocated(address);
-            }
-            last.recordSite(address, siteId);
-        }
-        sites.allocated(siteId, last.blockSize());
+        Span span = PageMap.spanOfCachedBlock(address);
+        span.recordAllocation(address, siteId, HotPathFlags.CHECKS);
+        sites.allocated(siteId, span.blockSize());
         return address;
-    }
-
-    private void markAllocatedAfterLookup(int sizeClass, long address) {
-        Span span = pageMap.spanOf(address);
-        span.markAllocated(address);
-        lastSpan[sizeClass] = span;
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -150,6 +134,7 @@ public final class ThreadCache implements DrainSink {
             long[] resized = new long[FIRST + capacity];
             resized[FREES] = stack[FREES];
             stacks[sizeClass] = resized;
+            heap.stackReplaced(sizeClass);
             stack = resized;
         }
         remoteFrees.flush();
@@ -164,23 +149,13 @@ public final class ThreadCache implements DrainSink {
     }
 
     /**
-     * The cache of the thread that owns {@code span}, if that is the calling thread: the free path
-     * then needs no thread lookup at all.
-     *
-     * @return null if another thread, a stripe, or nobody owns the span
-     */
-    public static ThreadCache ofOwnerIfCurrent(Span span) {
-        return (ThreadCache) span.ownerCacheIf(Thread.currentThread());
-    }
-
-    /**
      * Frees a block the caller has found with {@code pageMap.spanOf} and released with
      * {@link Span#release}: into this cache if it is ours, else to its owner. A block allocated with
      * a site ({@code siteId != 0}) is counted as freed in this cache's {@link SiteCounters}.
      */
     public void free(Span span, long address, int siteId) {
         if (span.isOwnedBy(heap)) {
-            freeOwn(span, address, siteId);
+            freeToOwner(span, address, siteId);
         } else {
             freeNotOwned(span, address);
             if (siteId != 0) {
@@ -189,12 +164,16 @@ public final class ThreadCache implements DrainSink {
         }
     }
 
-    /** {@link #free} of a block whose span this cache's heap owns. */
-    public void freeOwn(Span span, long address, int siteId) {
-        long[] stack = stacks[span.sizeClass()];
+    /**
+     * Frees a released block into the cache of the heap that owns its span. The caller is that
+     * cache's user: the span's owner thread ({@link Span#isOwnedByThread}), or the holder of the
+     * stripe that owns it. The span carries the stack, so the common free finds no cache at all.
+     */
+    public static void freeToOwner(Span span, long address, int siteId) {
+        long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
         if (n + FIRST == stack.length) {
-            n = flushOlderHalf(span.sizeClass(), stack, n);
+            n = ((ThreadCache) span.ownerCache()).flushOlderHalf(span.sizeClass(), stack, n);
         }
         stack[FIRST + n] = address;
         stack[COUNT] = n + 1;
@@ -202,7 +181,7 @@ public final class ThreadCache implements DrainSink {
             stack[FREES]++;
         }
         if (siteId != 0) {
-            sites.freed(siteId, span.blockSize());
+            ((ThreadCache) span.ownerCache()).sites.freed(siteId, span.blockSize());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.hakmem.cache;
 
-import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 
 import java.lang.ref.WeakReference;
@@ -12,10 +11,14 @@ import java.util.ArrayList;
  * Finds the cache for the current thread.
  *
  * <ul>
- *   <li><b>Platform threads</b> get a cache of their own, found by thread id in a two-level
- *       directory: {@code directory[id >>> 10][id & 1023]}. Thread ids are never reused, so a slot
- *       belongs to one thread for good, and the lookup is three plain loads with no type check and
- *       no hashing (cheaper than a {@code ThreadLocal}, whose weak-key probe C2 does not always inline).</li>
+ *   <li><b>Platform threads</b> get a cache of their own, found by thread id: first in a
+ *       direct-mapped table, {@code recent[id & (length - 1)]}, whose entry is the thread's if its
+ *       {@link ThreadCache#ownerId} matches (two loads and a compare; the mask lets C2 drop the bounds
+ *       check); else in a two-level directory, {@code directory[id >>> 10][id & 1023]}, that holds
+ *       every cache. Thread ids are never reused, so a slot belongs to one thread for good. Both are
+ *       cheaper than a {@code ThreadLocal}, whose weak-key probe C2 does not always inline. A thread
+ *       whose table entry another live thread holds takes the directory every time: correct, a few
+ *       loads slower.</li>
  *   <li><b>Virtual threads</b> share a fixed set of striped caches (twice the processors by
  *       default): a million virtual threads cost no more than that. A virtual thread holds a stripe
  *       for one operation, taken with a CAS and given back with a release store, so if it is
@@ -34,15 +37,17 @@ public final class ThreadCaches {
     private static final int PAGE_BITS = 10;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
     private static final long STRIPE_RECHECK_NANOS = 200_000;
+    private static final int RECENT_SLOTS = 1024;
 
     private final RefillEngine engine;
-    private final PageMap pageMap;
     private final int prewarmBytes;
     private final ThreadCache[] stripes;
     /** Virtual threads that found every stripe held wait here, parked, instead of spinning (see {@link #acquireStripe}). */
     private final ReentrantLock stripeWait = new ReentrantLock();
     private final Condition stripeReleased = stripeWait.newCondition();
     private volatile int stripeWaiters;
+    /** Written under the registry's lock; read racily, which is safe because a hit is checked against the final {@code ownerId}. */
+    private final ThreadCache[] recent = new ThreadCache[RECENT_SLOTS];
     /** Grown by copy under the lock; volatile so a grown directory is seen (a plain load on x86). */
     private volatile ThreadCache[][] directory = new ThreadCache[16][];
 
@@ -58,16 +63,15 @@ public final class ThreadCaches {
      * @param stripeCount  caches shared by virtual threads
      * @param prewarmBytes new platform-thread caches pre-fill the classes up to this size; 0 for none
      */
-    public ThreadCaches(RefillEngine engine, PageMap pageMap, int stripeCount, int prewarmBytes) {
+    public ThreadCaches(RefillEngine engine, int stripeCount, int prewarmBytes) {
         if (stripeCount < 1) {
             throw new IllegalArgumentException("stripe count must be at least 1, was " + stripeCount);
         }
         this.engine = engine;
-        this.pageMap = pageMap;
         this.prewarmBytes = prewarmBytes;
         this.stripes = new ThreadCache[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new ThreadCache(engine.newHeap(), pageMap);
+            stripes[i] = new ThreadCache(engine.newHeap(), null);
         }
     }
 
@@ -88,6 +92,15 @@ public final class ThreadCaches {
      */
     public ThreadCache ownCache(Thread thread) {
         long id = thread.threadId();
+        ThreadCache[] table = recent;
+        ThreadCache hit = table[(int) id & (table.length - 1)];
+        if (hit != null && hit.ownerId == id) {
+            return hit;
+        }
+        return inDirectory(id);
+    }
+
+    private ThreadCache inDirectory(long id) {
         ThreadCache[][] dir = directory;
         long page = id >>> PAGE_BITS;
         if (page < dir.length) {
@@ -166,8 +179,7 @@ public final class ThreadCaches {
             throw new IllegalStateException("virtual threads use striped caches");
         }
         long id = thread.threadId();
-        ThreadCache cache = new ThreadCache(engine.newHeap(), pageMap);
-        cache.heap().bind(thread, cache);
+        ThreadCache cache = new ThreadCache(engine.newHeap(), thread);
         synchronized (registry) {
             sweep(SWEEP_PER_REGISTRATION);
             setSlot(id, cache);
@@ -196,9 +208,29 @@ public final class ThreadCaches {
         }
         slots[(int) id & PAGE_MASK] = cache;
         pageOccupancy[page]++;
+        int recentSlot = (int) id & (RECENT_SLOTS - 1);
+        ThreadCache previous = recent[recentSlot];
+        if (previous == null || !isRegisteredAlive(previous)) {
+            recent[recentSlot] = cache;
+        }
+    }
+
+    /** Under the registry's lock: whether {@code cache}'s thread is registered and still running. */
+    private boolean isRegisteredAlive(ThreadCache cache) {
+        for (Registration r : registry) {
+            if (r.cache == cache) {
+                Thread thread = r.thread.get();
+                return thread != null && thread.isAlive();
+            }
+        }
+        return false;
     }
 
     private void clearSlot(long id) {
+        int recentSlot = (int) id & (RECENT_SLOTS - 1);
+        if (recent[recentSlot] != null && recent[recentSlot].ownerId == id) {
+            recent[recentSlot] = null;
+        }
         int page = (int) (id >>> PAGE_BITS);
         ThreadCache[][] dir = directory;
         dir[page][(int) id & PAGE_MASK] = null;

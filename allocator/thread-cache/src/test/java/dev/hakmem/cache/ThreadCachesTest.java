@@ -24,7 +24,7 @@ class ThreadCachesTest {
     @BeforeEach
     void start() {
         engine = RefillEngine.createStandalone(RefillSettings.defaults());
-        caches = new ThreadCaches(engine, engine.pageMap(), 2, 0);
+        caches = new ThreadCaches(engine, 2, 0);
     }
 
     @AfterEach
@@ -47,6 +47,33 @@ class ThreadCachesTest {
         Thread t = Thread.ofPlatform().start(() -> other[0] = caches.platformCache(Thread.currentThread()));
         t.join();
         assertNotSame(mine, other[0]);
+    }
+
+    /**
+     * Two live threads whose ids share a slot of the direct-mapped table: the second is found through
+     * the directory, and neither is ever handed the other's cache.
+     */
+    @Test
+    void shouldFindEachCacheWhenTwoLiveThreadsShareATableSlot() throws Exception {
+        Thread current = Thread.currentThread();
+        ThreadCache mine = caches.platformCache(current);
+        ThreadCache[] seen = new ThreadCache[3];
+        Runnable body = () -> {
+            Thread self = Thread.currentThread();
+            seen[0] = caches.platformCache(self);
+            seen[1] = caches.ownCache(self);
+            seen[2] = caches.ownCache(current); // what this thread would find under the other's id
+        };
+        Thread twin = Thread.ofPlatform().unstarted(body);
+        while ((twin.threadId() & 1023) != (current.threadId() & 1023)) {
+            twin = Thread.ofPlatform().unstarted(body); // ids are handed out in order: at most 1,023 more
+        }
+        twin.start();
+        twin.join();
+        assertNotSame(mine, seen[0]);
+        assertSame(seen[0], seen[1], "the twin finds its own cache");
+        assertSame(mine, seen[2]);
+        assertSame(mine, caches.ownCache(current), "and this thread still finds its own");
     }
 
     @Test
@@ -136,7 +163,7 @@ class ThreadCachesTest {
 
     @Test
     void shouldPrewarmTheSmallClassesOfANewThreadsCacheWhenAsked() throws Exception {
-        ThreadCaches warm = new ThreadCaches(engine, engine.pageMap(), 1, 256);
+        ThreadCaches warm = new ThreadCaches(engine, 1, 256);
         int[] cached = new int[3];
         Thread t = Thread.ofPlatform().start(() -> {
             ThreadCache cache = warm.platformCache(Thread.currentThread());
