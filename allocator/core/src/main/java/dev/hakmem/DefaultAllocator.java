@@ -66,16 +66,23 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public long allocate(long size) {
+        // one unsigned compare per tier: it rejects 0 and negative sizes too, which go to allocateOther
+        if (Long.compareUnsigned(size - 1, SizeClasses.TINY_MAX) < 0) {
+            return allocateSmall(SizeClasses.tinyClassOf((int) size));
+        }
         if (Long.compareUnsigned(size - 1, SizeClasses.MAX_SMALL_SIZE) < 0) {
-            int sizeClass = SizeClasses.classOf((int) size);
-            Thread thread = Thread.currentThread();
-            ThreadCache cache = caches.ownCache(thread);
-            if (cache != null) {
-                return cache.allocate(sizeClass);
-            }
-            return allocateOnCacheOf(thread, sizeClass);
+            return allocateSmall(SizeClasses.classOf((int) size));
         }
         return allocateOther(size, false, 0);
+    }
+
+    private long allocateSmall(int sizeClass) {
+        Thread thread = Thread.currentThread();
+        ThreadCache cache = caches.ownCache(thread);
+        if (cache != null) {
+            return cache.allocate(sizeClass);
+        }
+        return allocateOnCacheOf(thread, sizeClass);
     }
 
     private long allocateOnCacheOf(Thread thread, int sizeClass) {
@@ -121,16 +128,22 @@ final class DefaultAllocator implements HakmemAllocator {
         if (siteId == 0) {
             return allocate(size);
         }
+        if (Long.compareUnsigned(size - 1, SizeClasses.TINY_MAX) < 0) {
+            return allocateSmall(SizeClasses.tinyClassOf((int) size), siteId);
+        }
         if (Long.compareUnsigned(size - 1, SizeClasses.MAX_SMALL_SIZE) < 0) {
-            int sizeClass = SizeClasses.classOf((int) size);
-            Thread thread = Thread.currentThread();
-            ThreadCache cache = caches.ownCache(thread);
-            if (cache != null) {
-                return cache.allocate(sizeClass, siteId);
-            }
-            return allocateOnCacheOf(thread, sizeClass, siteId);
+            return allocateSmall(SizeClasses.classOf((int) size), siteId);
         }
         return allocateOther(size, false, siteId);
+    }
+
+    private long allocateSmall(int sizeClass, int siteId) {
+        Thread thread = Thread.currentThread();
+        ThreadCache cache = caches.ownCache(thread);
+        if (cache != null) {
+            return cache.allocate(sizeClass, siteId);
+        }
+        return allocateOnCacheOf(thread, sizeClass, siteId);
     }
 
     private long allocateOnCacheOf(Thread thread, int sizeClass, int siteId) {

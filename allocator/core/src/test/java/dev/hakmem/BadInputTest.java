@@ -55,7 +55,8 @@ class BadInputTest {
     }
 
     /** Past the address space; rounding to pages overflows; over-mapping by the alignment overflows. */
-    private static final long[] IMPOSSIBLE_SIZES = {Long.MAX_VALUE, Long.MAX_VALUE - (1L << 17), 1L << 60, 1L << 50};
+    private static final long[] IMPOSSIBLE_SIZES = {Long.MAX_VALUE, Long.MAX_VALUE - (1L << 17), 1L << 60, 1L << 50,
+            (1L << 40) + 1}; // the last: just above the largest block hakmem makes
 
     @ParameterizedTest
     @EnumSource(value = HakmemConfig.OsRoute.class, names = {"MMAP", "SHM"})
@@ -91,6 +92,22 @@ class BadInputTest {
                         route + ": the message should name the requested size " + size + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * 1,365 blocks of 48 B fill 65,520 bytes of a 64 KiB span; the 16 bytes after them are no block,
+     * although their offset is a multiple of the block size.
+     */
+    @Test
+    void shouldRejectAFreeInTheTailOfASpanThatNoBlockFills() {
+        long block = allocator.allocate(48);
+        long tail = (block & -65536L) + 1365 * 48;
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(tail));
+        assertEquals(InvalidFreeException.Reason.INTERIOR, e.reason());
+        assertTrue(e.getMessage().contains(Long.toHexString(tail)), e.getMessage());
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(tail));
+        allocator.free(block);
+        assertStillUsableAndBalanced(allocator);
     }
 
     /**

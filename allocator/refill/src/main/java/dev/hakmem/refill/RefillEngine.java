@@ -349,6 +349,10 @@ public final class RefillEngine implements AutoCloseable {
         if (bytes <= 0) {
             throw new OutOfMemoryError("hakmem: cannot allocate " + size + " bytes: larger than the address space");
         }
+        if (bytes > Span.MAX_HUGE_BYTES) {
+            throw new OutOfMemoryError("hakmem: cannot allocate " + size + " bytes: above hakmem's largest block, "
+                    + Span.MAX_HUGE_BYTES + " bytes (1 TiB)");
+        }
         Span span;
         synchronized (this) {
             ensureOpen();

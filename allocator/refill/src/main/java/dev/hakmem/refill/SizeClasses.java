@@ -80,9 +80,14 @@ public final class SizeClasses {
      */
     public static int classOf(int size) {
         if (size <= TINY_MAX) {
-            return TINY_CLASS[((size + 15) >>> 4) & (TINY_CLASS.length - 1)];
+            return tinyClassOf(size);
         }
         return classOfLarger(size);
+    }
+
+    /** @param size 0 .. {@link #TINY_MAX}: one load from a constant table, no range check */
+    public static int tinyClassOf(int size) {
+        return TINY_CLASS[((size + 15) >>> 4) & (TINY_CLASS.length - 1)];
     }
 
     private static int classOfLarger(int size) {

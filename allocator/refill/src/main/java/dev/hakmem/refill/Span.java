@@ -23,7 +23,13 @@ import java.lang.invoke.VarHandle;
  * </ul>
  * Block index without a division: {@code index = (offset * indexMagic) >>> 44} with
  * {@code indexMagic = ceil(2^44 / blockSize)}; exact for offsets below 2^21 (the largest span is
- * 2 MiB) and block sizes up to 2^20, which {@code SpanTest} checks for every class.
+ * 2 MiB) and block sizes up to 2^20. The same product also tells a block's start from an interior
+ * address: with {@code offset = k * size + r}, its low 44 bits are {@code k * e + r * indexMagic}
+ * where {@code e = size * indexMagic - 2^44 < size}; that is below 2^21 when {@code r == 0} and at
+ * least {@code indexMagic >= 2^24} otherwise, so bits 22..43 are zero exactly at a block's start.
+ * A huge span's magic is 2^23: offset 0 is its block, any other offset below 2^21 sets those bits,
+ * and any larger one gives an index past its single block (huge blocks are capped below 2^40 bytes,
+ * so the product cannot wrap). {@code SpanTest} checks all of it for every class.
  */
 public final class Span {
     static final byte FREE = 0;
@@ -34,6 +40,11 @@ public final class Span {
     public static final int NOT_ALLOCATED = -2;
 
     private static final int INDEX_SHIFT = 44;
+    /** Bits 22..43 of {@code offset * indexMagic}: all zero exactly at the start of a block. */
+    private static final long INTERIOR_BITS = ((1L << INDEX_SHIFT) - 1) & -(1L << 22);
+    private static final long HUGE_INDEX_MAGIC = 1L << 23;
+    /** Larger huge blocks are refused, so that {@code offset * HUGE_INDEX_MAGIC} never wraps. */
+    public static final long MAX_HUGE_BYTES = 1L << 40;
     private static final VarHandle OWNER;
 
     static {
@@ -82,7 +93,7 @@ public final class Span {
         this.blockSize = blockSize;
         this.sizeClass = sizeClass;
         this.blockCount = blockCount;
-        this.indexMagic = sizeClass == SizeClasses.HUGE ? 0 : ((1L << INDEX_SHIFT) + blockSize - 1) / blockSize;
+        this.indexMagic = sizeClass == SizeClasses.HUGE ? HUGE_INDEX_MAGIC : ((1L << INDEX_SHIFT) + blockSize - 1) / blockSize;
         this.states = new byte[blockCount];
         this.chunk = chunk;
         this.hugeMapping = hugeMapping;
@@ -192,9 +203,10 @@ public final class Span {
 
     /** @return the index of the block that starts at {@code address}, or {@link #INTERIOR} */
     public int blockIndex(long address) {
-        long offset = address - base;
-        int index = (int) ((offset * indexMagic) >>> INDEX_SHIFT);
-        return base + index * blockSize == address ? index : INTERIOR;
+        long product = (address - base) * indexMagic;
+        int index = (int) (product >>> INDEX_SHIFT);
+        // the tail a span cannot fill with a whole block gives index == blockCount: not a block either
+        return (product & INTERIOR_BITS) == 0 && index < blockCount ? index : INTERIOR;
     }
 
     /** Marks a block that came out of a cache as handed to a user. */
@@ -231,14 +243,17 @@ public final class Span {
      * @return the block index, {@link #INTERIOR} or {@link #NOT_ALLOCATED}; nothing changes on a negative result
      */
     public int release(long address) {
-        int index = blockIndex(address);
-        if (index < 0) {
+        long product = (address - base) * indexMagic;
+        int index = (int) (product >>> INDEX_SHIFT);
+        byte[] s = states;
+        // the unsigned compare is the array's own range check, which C2 then drops
+        if ((product & INTERIOR_BITS) != 0 || Integer.compareUnsigned(index, s.length) >= 0) {
             return INTERIOR;
         }
-        if (states[index] != ALLOCATED) {
+        if (s[index] != ALLOCATED) {
             return NOT_ALLOCATED;
         }
-        states[index] = FREE;
+        s[index] = FREE;
         return index; // the site stays, so that a double free can name who allocated the block
     }
 

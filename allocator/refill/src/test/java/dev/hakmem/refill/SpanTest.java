@@ -34,11 +34,38 @@ class SpanTest {
             for (int i = 0; i < span.blockCount(); i++) {
                 long start = span.base() + i * size;
                 assertEquals(i, span.blockIndex(start), "class " + c + " block " + i);
-                assertEquals(Span.INTERIOR, span.blockIndex(start + 8));
-                assertEquals(Span.INTERIOR, span.blockIndex(start + size - 8));
+                for (long r : new long[] {1, 8, 15, size / 2, size - 16, size - 1}) {
+                    if (r == 0) {
+                        continue; // size - 16 of the 16-byte class
+                    }
+                    assertEquals(Span.INTERIOR, span.blockIndex(start + r), "class " + c + " block " + i + " + " + r);
+                }
+            }
+            long blocksEnd = span.base() + span.blockCount() * size;
+            long spanEnd = span.base() + ((long) SizeClasses.spanPages(c) << PageMap.PAGE_SHIFT);
+            for (long tail = blocksEnd; tail < spanEnd; tail++) {
+                assertEquals(Span.INTERIOR, span.blockIndex(tail), "class " + c + ": the tail no block fills, at " + (tail - span.base()));
+                assertEquals(Span.INTERIOR, span.release(tail));
             }
             engine.releaseSpan(span);
         }
+    }
+
+    @Test
+    void shouldRecogniseEveryNonStartAddressOfAHugeBlock() {
+        long bytes = 5L << 20;
+        long address = engine.allocateHuge(bytes, false);
+        Span span = engine.spanOf(address);
+        assertEquals(0, span.blockIndex(address));
+        for (long offset = 1; offset < bytes; offset = offset < 4096 ? offset + 1 : offset + 4093) {
+            assertEquals(Span.INTERIOR, span.blockIndex(address + offset), "offset " + offset);
+        }
+        for (long offset : new long[] {1L << 21, 2L << 21, 1L << 22, bytes - 1}) {
+            assertEquals(Span.INTERIOR, span.blockIndex(address + offset), "offset " + offset);
+            assertEquals(Span.INTERIOR, span.release(address + offset), "offset " + offset);
+        }
+        assertEquals(0, span.release(address));
+        engine.freeNotOwned(span, address);
     }
 
     @Test

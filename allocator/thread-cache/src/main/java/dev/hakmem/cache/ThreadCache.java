@@ -172,7 +172,8 @@ public final class ThreadCache implements DrainSink {
     public static void freeToOwner(Span span, long address, int siteId) {
         long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
-        if (n + FIRST == stack.length) {
+        // "full" written as the range check of stack[FIRST + n], so C2 keeps a single compare
+        if (Integer.compareUnsigned(FIRST + n, stack.length) >= 0) {
             n = ((ThreadCache) span.ownerCache()).flushOlderHalf(span.sizeClass(), stack, n);
         }
         stack[FIRST + n] = address;
