@@ -181,16 +181,6 @@ public final class Span {
         return ownerStack;
     }
 
-    /**
-     * The cache of the thread that owns this span, if that thread is {@code current}: such a free
-     * needs no thread lookup.
-     *
-     * @return null for any other thread, for spans of stripes, orphans and huge blocks
-     */
-    public Object ownerCacheIf(Thread current) {
-        return ownerThread == current ? ownerCache : null;
-    }
-
     /** Plain read: true only for the owner's bound thread asking about itself (see class comment). */
     public boolean isOwnedByThread(Thread current) {
         return ownerThread == current;

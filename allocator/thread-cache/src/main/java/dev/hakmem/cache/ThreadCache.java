@@ -20,8 +20,8 @@ import java.lang.invoke.VarHandle;
  *                                            ^ allocate pops here, free pushes here
  * </pre>
  * <b>Hit</b>: array loads and stores; with {@code hakmem.checks} on, the block's state byte, found
- * through the page map (two loads from a constant array, no branch that depends on the address); with statistics on, one counter increment per free (allocations are derived: see
- * {@link #totals}). No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
+ * through the page map (two loads from a constant array, no branch that depends on the address);
+ * with statistics on, one counter increment per free (allocations are derived: see {@link #totals}). No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
  * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
  * {@link LocalHeap} for a batch. <b>Overflow</b>: give the older half of the stack back.
  *
