@@ -227,7 +227,13 @@ class AllocatorContractTest {
         assertEquals(0, allocator.siteOf(again), "a reused block does not keep the old site");
         allocator.free(again);
         allocator.trim();
-        assertFalse(allocator.owns(huge), "after trim the mapping is gone, and the address foreign");
-        assertEquals(HakmemAllocator.FOREIGN, allocator.release(huge));
+        if (allocator.stats().osRoute().equals("mmap")) {
+            // its memory is gone, its addresses are kept (BadInputTest has the late double free)
+            assertTrue(allocator.owns(huge), "after trim the mmap route keeps the addresses");
+            assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(huge));
+        } else {
+            assertFalse(allocator.owns(huge), "after trim the mapping is gone, and the address foreign");
+            assertEquals(HakmemAllocator.FOREIGN, allocator.release(huge));
+        }
     }
 }

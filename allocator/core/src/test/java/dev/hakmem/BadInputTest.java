@@ -95,6 +95,33 @@ class BadInputTest {
     }
 
     /**
+     * On the mmap route a freed huge block keeps its addresses after the huge cache lets it go: a
+     * late double free is still hakmem's to report, never another allocator's free().
+     */
+    @Test
+    void shouldReportALateDoubleFreeOfAHugeBlockTheCacheHasLetGo() {
+        try (HakmemAllocator a = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.MMAP))) {
+            long first = a.allocate(HUGE);
+            fill(first, HUGE, (byte) 3);
+            a.free(first);
+            for (int i = 0; i < 6; i++) { // more than the cache's 4 entries, each a size the others cannot reuse
+                a.free(a.allocate(HUGE + ((i + 1L) << 21)));
+            }
+            long mappedAfterEviction = a.stats().mappedBytes();
+            assertTrue(a.owns(first), "an evicted huge block's addresses are still hakmem's");
+            InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> a.free(first));
+            assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, e.reason());
+            assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, a.release(first));
+            long again = a.allocate(HUGE);
+            assertEquals(first, again, "a fitting request takes the retained range back");
+            assertEquals(-1, firstMismatch(again, HUGE, (byte) 0), "a retained range comes back zeroed");
+            assertEquals(mappedAfterEviction + HUGE, a.stats().mappedBytes() , "retained ranges count as unmapped");
+            a.free(again);
+            assertStillUsableAndBalanced(a);
+        }
+    }
+
+    /**
      * 1,365 blocks of 48 B fill 65,520 bytes of a 64 KiB span; the 16 bytes after them are no block,
      * although their offset is a multiple of the block size.
      */

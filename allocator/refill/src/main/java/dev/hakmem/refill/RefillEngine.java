@@ -58,6 +58,17 @@ public final class RefillEngine implements AutoCloseable {
      */
     private final ArrayDeque<Span> hugeCache = new ArrayDeque<>();
     private long hugeCacheBytes;
+    /**
+     * Huge spans past the cache whose memory went back to the OS while their addresses stay reserved
+     * (routes that can: {@link OsMemory#retain}). They stay in the page map, marked free, so a late
+     * double free of one is reported instead of reaching another allocator's free() (the agent hands
+     * foreign addresses to the JDK's malloc); a huge allocation of a fitting size reuses one.
+     */
+    private final ArrayDeque<Span> retainedHuge = new ArrayDeque<>();
+    private long retainedHugeBytes;
+    /** Address space kept by {@link #retainedHuge}: far below the 128 TiB of a 47-bit user space. */
+    private static final long RETAINED_HUGE_MAX_BYTES = 1L << 40;
+    private static final int RETAINED_HUGE_MAX_ENTRIES = 4096;
     private long mappedBytes;
     private long hugeBytes;
     private int liveSpans;
@@ -363,6 +374,25 @@ public final class RefillEngine implements AutoCloseable {
                     return 0;
                 }
                 span = cached; // still in the page map, marked free
+            } else if ((span = takeFitting(retainedHuge, bytes)) != null) {
+                retainedHugeBytes -= span.blockSize;
+                if (!reserveBytes(span.blockSize)) {
+                    retainHuge(span);
+                    return 0;
+                }
+                try {
+                    os.revive(span.hugeMapping);
+                } catch (RuntimeException | Error e) {
+                    unreserve(span.blockSize);
+                    pageMap.unregister(span.base, span.pages);
+                    os.unmap(span.hugeMapping);
+                    OutOfMemoryError oom = new OutOfMemoryError("hakmem: cannot allocate " + size
+                            + " bytes: the OS refused to remap " + span.blockSize + " bytes (" + e.getMessage() + ")");
+                    oom.initCause(e);
+                    throw oom;
+                }
+                mappedBytes += span.blockSize;
+                zero = false; // revived pages read as zeros
             } else {
                 if (!reserveBytes(bytes)) {
                     return 0;
@@ -394,16 +424,24 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private Span takeCachedHuge(long bytes) {
+        Span best = takeFitting(hugeCache, bytes);
+        if (best != null) {
+            hugeCacheBytes -= best.blockSize;
+        }
+        return best;
+    }
+
+    /** Removes and returns the smallest span of {@code spans} that holds {@code bytes} and wastes at most half. */
+    private static Span takeFitting(ArrayDeque<Span> spans, long bytes) {
         Span best = null;
-        for (Span cached : hugeCache) {
-            long size = cached.blockSize;
+        for (Span candidate : spans) {
+            long size = candidate.blockSize;
             if (size >= bytes && size <= 2 * bytes && (best == null || size < best.blockSize)) {
-                best = cached;
+                best = candidate;
             }
         }
         if (best != null) {
-            hugeCache.remove(best);
-            hugeCacheBytes -= best.blockSize;
+            spans.remove(best);
         }
         return best;
     }
@@ -424,14 +462,36 @@ public final class RefillEngine implements AutoCloseable {
         }
     }
 
+    /** Gives an evicted cached huge mapping's memory back: retained if the route can, else unmapped. */
     private void unmapCachedHuge(Span span) {
         hugeCacheBytes -= span.blockSize;
         mappedBytes -= span.blockSize;
+        if (os.retain(span.hugeMapping)) {
+            retainHuge(span);
+        } else {
+            pageMap.unregister(span.base, span.pages);
+            os.unmap(span.hugeMapping);
+        }
+    }
+
+    private void retainHuge(Span span) {
+        retainedHuge.addFirst(span);
+        retainedHugeBytes += span.blockSize;
+        while (retainedHuge.size() > RETAINED_HUGE_MAX_ENTRIES || retainedHugeBytes > RETAINED_HUGE_MAX_BYTES) {
+            unmapRetainedHuge(retainedHuge.removeLast());
+        }
+    }
+
+    private void unmapRetainedHuge(Span span) {
+        retainedHugeBytes -= span.blockSize;
         pageMap.unregister(span.base, span.pages);
         os.unmap(span.hugeMapping);
     }
 
-    /** Gives every cached huge mapping and every empty chunk back to the OS. */
+    /**
+     * Gives every cached huge mapping and every empty chunk back to the OS (a huge mapping's
+     * addresses stay reserved where the route can: see {@link #retainedHuge}).
+     */
     public synchronized void trim() {
         while (!hugeCache.isEmpty()) {
             unmapCachedHuge(hugeCache.removeLast());
@@ -472,6 +532,9 @@ public final class RefillEngine implements AutoCloseable {
             pageMap.unregister(huge.base, huge.pages);
         }
         hugeInUse.clear();
+        while (!retainedHuge.isEmpty()) {
+            unmapRetainedHuge(retainedHuge.removeLast());
+        }
         for (Chunk c : new ArrayList<>(chunks)) {
             pageMap.unregister(c.base, c.pages);
             unmapChunk(c);

@@ -9,7 +9,9 @@ import static dev.hakmem.it.apps.Unsafes.UNSAFE;
 /**
  * Invalid frees through rewritten {@code Unsafe.freeMemory}: a double free of a 64-byte block, then
  * (argument {@code more}) double frees of a 16 KiB and a 200 KB block and a free of an interior
- * pointer; or (argument {@code huge}) a double free of a 2 MiB block, which hakmem maps on its own.
+ * pointer; or (argument {@code huge}) a double free of a 2 MiB block, which hakmem maps on its own;
+ * or (argument {@code evicted}) double frees of a 2 MiB block after six other huge blocks came and
+ * went (more than the huge cache keeps) and of a 100 MiB block (larger than the cache takes at all).
  * After each, the program goes on and checks that the allocator still hands out distinct, usable blocks.
  * Prints {@code invalidFrees=<how many it did>}.
  */
@@ -21,6 +23,15 @@ public final class DoubleFreeApp {
         int invalid = 0;
         if (args.length > 0 && args[0].equals("huge")) {
             invalid += doubleFree(2 << 20);
+        } else if (args.length > 0 && args[0].equals("evicted")) {
+            long block = UNSAFE.allocateMemory(2 << 20); // site:evicted-allocate
+            UNSAFE.freeMemory(block);
+            for (int i = 1; i <= 6; i++) {
+                UNSAFE.freeMemory(UNSAFE.allocateMemory((2L + 2 * i) << 20)); // sizes the evicted block cannot serve
+            }
+            UNSAFE.freeMemory(block); // site:evicted-second-free
+            invalid++;
+            invalid += doubleFree(100 << 20);
         } else {
             long block = UNSAFE.allocateMemory(64); // site:first-allocate
             UNSAFE.freeMemory(block); // site:first-free

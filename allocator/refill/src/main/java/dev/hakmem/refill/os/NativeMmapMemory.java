@@ -6,11 +6,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** Anonymous private mappings through {@code mmap}/{@code munmap} downcalls (Linux). */
+/**
+ * Anonymous private mappings through {@code mmap}/{@code munmap} downcalls (Linux). A retained
+ * mapping is remapped in place as {@code PROT_NONE} with {@code MAP_NORESERVE}: its pages go back to
+ * the kernel, its addresses stay taken.
+ */
 final class NativeMmapMemory implements OsMemory {
+    private static final int PROT_NONE = 0x0;
     private static final int PROT_READ = 0x1;
     private static final int PROT_WRITE = 0x2;
     private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_FIXED = 0x10;
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MAP_NORESERVE = 0x4000;
     private static final long MAP_FAILED = -1L;
@@ -59,6 +65,33 @@ final class NativeMmapMemory implements OsMemory {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("munmap downcall failed", t);
+        }
+    }
+
+    @Override
+    public boolean retain(Mapping mapping) {
+        remapInPlace(mapping, PROT_NONE);
+        return true;
+    }
+
+    @Override
+    public void revive(Mapping mapping) {
+        remapInPlace(mapping, PROT_READ | PROT_WRITE);
+    }
+
+    /** A fresh anonymous mapping over the same range: the old pages are dropped, the addresses kept. */
+    private void remapInPlace(Mapping mapping, int protection) {
+        long[] range = (long[]) mapping.handle();
+        long raw;
+        try {
+            raw = (long) mmap.invokeExact(range[0], range[1], protection,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap downcall failed", t);
+        }
+        if (raw != range[0]) {
+            throw new OutOfMemoryError("hakmem: remapping " + range[1] + " bytes at 0x" + Long.toHexString(range[0])
+                    + " failed (mmap returned 0x" + Long.toHexString(raw) + ")");
         }
     }
 

@@ -25,6 +25,22 @@ public interface OsMemory extends AutoCloseable {
 
     void unmap(Mapping mapping);
 
+    /**
+     * Gives {@code mapping}'s memory back to the OS but keeps its addresses reserved and
+     * inaccessible, so that nobody else (malloc included) can be handed them: a late free of an
+     * address in it is still recognised as hakmem's. {@link #revive} makes it usable again.
+     *
+     * @return false if this route cannot keep addresses without memory; the caller then unmaps
+     */
+    default boolean retain(Mapping mapping) {
+        return false;
+    }
+
+    /** Makes a {@link #retain retained} mapping usable again, zero-filled. */
+    default void revive(Mapping mapping) {
+        throw new UnsupportedOperationException(name() + " does not retain mappings");
+    }
+
     /** Name for statistics and messages. */
     String name();
 
