@@ -12,6 +12,7 @@ VM, so perfasm and perfnorm do not work). Usage, from the repository root:
     python3 benchmarks/scripts/hot_loop.py /tmp/c2.log
 """
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ def hottest_loop(code):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` is fine
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     with open(sys.argv[1]) as f:
