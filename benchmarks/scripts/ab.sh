@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Compares two builds of the benchmarks jar on a noisy machine: runs one JMH fork of A, then one of B,
+# ROUNDS times, and prints each benchmark's median and every fork's score. Back-to-back runs of A and
+# then B here differ by up to ~20% for no reason; alternating forks spreads the drift over both.
+#
+#   benchmarks/scripts/ab.sh A.jar B.jar ROUNDS 'TinyHotPath|RandomMixed' -p allocator=hakmem -wi 3 -i 3 -w 1s -r 1s
+#
+# Make the jars with `./mvnw -q -DskipTests install -pl benchmarks -am` at each commit and copy
+# benchmarks/target/benchmarks.jar away. Runs from the repository root, so the agent benchmarks'
+# relative -javaagent path resolves (to one agent jar for both: swap it yourself to compare agents).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../../bin/lib/jdk.sh
+. "$ROOT/bin/lib/jdk.sh"
+[ $# -ge 4 ] || { echo "usage: $0 A.jar B.jar ROUNDS JMH-ARGS..." >&2; exit 2; }
+A="$(realpath "$1")" B="$(realpath "$2")" ROUNDS="$3"
+shift 3
+OUT="$(mktemp -d)"
+cd "$ROOT"
+for round in $(seq 1 "$ROUNDS"); do
+  for side in A B; do
+    jar="$A"; [ "$side" = B ] && jar="$B"
+    "$JAVA_HOME/bin/java" -jar "$jar" "$@" -f 1 -rf json -rff "$OUT/$side-$round.json" >"$OUT/$side-$round.log" 2>&1 \
+      || { echo "fork $side #$round failed: $OUT/$side-$round.log" >&2; exit 1; }
+  done
+done
+python3 - "$OUT" "$ROUNDS" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+scores = {}
+for side in "AB":
+    for r in range(1, rounds + 1):
+        for b in json.load(open(f"{out}/{side}-{r}.json")):
+            params = ",".join(f"{k}={v}" for k, v in sorted(b.get("params", {}).items()))
+            key = b["benchmark"].rsplit(".", 2)[-2] + "." + b["benchmark"].rsplit(".", 1)[-1] + " " + params
+            scores.setdefault(key, {}).setdefault(side, []).append(b["primaryMetric"]["score"])
+for key, by in sorted(scores.items()):
+    a, b = by.get("A", []), by.get("B", [])
+    print(f"{key}\n  A median {statistics.median(a):9.2f}  {[round(x, 1) for x in a]}"
+          f"\n  B median {statistics.median(b):9.2f}  {[round(x, 1) for x in b]}  B/A {statistics.median(b) / statistics.median(a):.2f}")
+PY
