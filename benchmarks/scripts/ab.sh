@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compares two builds of the benchmarks jar on a noisy machine: runs one JMH fork of A, then one of B,
-# ROUNDS times, and prints each benchmark's median and every fork's score. Back-to-back runs of A and
+# Compares two builds of the benchmarks jar on a noisy machine: runs one JMH fork of each, A B then
+# B A and so on, ROUNDS times, and prints each benchmark's median and every fork's score. Back-to-back runs of A and
 # then B here differ by up to ~20% for no reason; alternating forks spreads the drift over both.
 #
 #   benchmarks/scripts/ab.sh A.jar B.jar ROUNDS 'TinyHotPath|RandomMixed' -p allocator=hakmem -wi 3 -i 3 -w 1s -r 1s
@@ -18,7 +18,9 @@ shift 3
 OUT="$(mktemp -d)"
 cd "$ROOT"
 for round in $(seq 1 "$ROUNDS"); do
-  for side in A B; do
+  order="A B"
+  [ $((round % 2)) = 0 ] && order="B A" # ABBA: neither side is always the first fork of a round
+  for side in $order; do
     jar="$A"; [ "$side" = B ] && jar="$B"
     "$JAVA_HOME/bin/java" -jar "$jar" "$@" -f 1 -rf json -rff "$OUT/$side-$round.json" >"$OUT/$side-$round.log" 2>&1 \
       || { echo "fork $side #$round failed: $OUT/$side-$round.log" >&2; exit 1; }
