@@ -15,6 +15,8 @@ final class Chunk {
     final int pages;
     private final long[] usedPages;
     private int usedCount;
+    /** Every page below this one is in use. */
+    private int lowestFree;
     /** When the chunk last became empty ({@code System.nanoTime()}); meaningful only while it is. */
     long emptySinceNanos;
 
@@ -26,20 +28,44 @@ final class Chunk {
         this.usedPages = new long[(pages + 63) >>> 6];
     }
 
-    /** @return the first page of a free run of {@code count} pages, or -1 */
+    /**
+     * @return the first page of a free run of {@code count} pages (first fit), or -1. A full chunk
+     *         answers at once, full words of 64 pages are skipped, and the scan starts at the lowest
+     *         page that may be free: with hundreds of MiB mapped, a span used to cost a walk over
+     *         every page of every chunk before it.
+     */
     int allocatePages(int count) {
+        if (pages - usedCount < count) {
+            return -1;
+        }
         int run = 0;
-        for (int p = 0; p < pages; p++) {
+        int firstFree = -1;
+        for (int p = lowestFree; p < pages; ) {
+            if ((p & 63) == 0 && usedPages[p >>> 6] == -1L) {
+                run = 0;
+                p += 64;
+                continue;
+            }
             if (isUsed(p)) {
                 run = 0;
-            } else if (++run == count) {
-                int first = p - count + 1;
-                for (int q = first; q <= p; q++) {
-                    usedPages[q >>> 6] |= 1L << q;
+            } else {
+                if (firstFree < 0) {
+                    firstFree = p;
                 }
-                usedCount += count;
-                return first;
+                if (++run == count) {
+                    int first = p - count + 1;
+                    for (int q = first; q <= p; q++) {
+                        usedPages[q >>> 6] |= 1L << q;
+                    }
+                    usedCount += count;
+                    lowestFree = firstFree == first ? p + 1 : firstFree;
+                    return first;
+                }
             }
+            p++;
+        }
+        if (firstFree >= 0) {
+            lowestFree = firstFree;
         }
         return -1;
     }
@@ -49,6 +75,7 @@ final class Chunk {
             usedPages[q >>> 6] &= ~(1L << q);
         }
         usedCount -= count;
+        lowestFree = Math.min(lowestFree, first);
     }
 
     boolean isUsed(int page) {
