@@ -194,8 +194,8 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public int release(long address) {
-        Span span = PageMap.anySpanOf(address);
-        if (span == null || !span.isIn(pageMap)) {
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
             return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
         }
         int site;

@@ -43,11 +43,8 @@ public final class PageMap {
         return DIRECTORY[(int) (address >>> 32) & (DIRECTORY_SLOTS - 1)][(int) (address >>> PAGE_SHIFT) & LEAF_MASK];
     }
 
-    /**
-     * The span of any view that holds {@code address}, for a hot path that checks the view itself
-     * ({@link Span#isIn}) after testing for null.
-     */
-    public static Span anySpanOf(long address) {
+    /** The span of any view that holds {@code address}, or null. */
+    static Span anySpanOf(long address) {
         if ((address >>> 48) != 0) {
             return null;
         }

@@ -11,9 +11,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The shared back end behind every {@link LocalHeap}: chunks from the OS, spans out of chunks, huge
@@ -44,7 +47,7 @@ public final class RefillEngine implements AutoCloseable {
     private final OsMemory os;
     private final PageMap pageMap = new PageMap();
     /** Huge spans handed out and not yet freed (guarded by this), so that closing can unregister them. */
-    private final java.util.IdentityHashMap<Span, Boolean> hugeInUse = new java.util.IdentityHashMap<>();
+    private final Set<Span> hugeInUse = Collections.newSetFromMap(new IdentityHashMap<>());
     private final EventRing events;
     private final PolicySource policy;
     /** Owner of spans whose heap was retired while they still had blocks out; guarded by this. */
@@ -386,10 +389,7 @@ public final class RefillEngine implements AutoCloseable {
                     unreserve(span.blockSize);
                     pageMap.unregister(span.base, span.pages);
                     os.unmap(span.hugeMapping);
-                    OutOfMemoryError oom = new OutOfMemoryError("hakmem: cannot allocate " + size
-                            + " bytes: the OS refused to remap " + span.blockSize + " bytes (" + e.getMessage() + ")");
-                    oom.initCause(e);
-                    throw oom;
+                    throw osRefused(size, "to remap " + span.blockSize + " bytes", e);
                 }
                 mappedBytes += span.blockSize;
                 zero = false; // revived pages read as zeros
@@ -402,10 +402,7 @@ public final class RefillEngine implements AutoCloseable {
                     mapping = os.map(bytes);
                 } catch (RuntimeException | Error e) {
                     unreserve(bytes);
-                    OutOfMemoryError oom = new OutOfMemoryError("hakmem: cannot allocate " + size
-                            + " bytes: the OS refused a mapping of " + bytes + " bytes (" + e.getMessage() + ")");
-                    oom.initCause(e);
-                    throw oom;
+                    throw osRefused(size, "a mapping of " + bytes + " bytes", e);
                 }
                 mappedBytes += bytes;
                 span = Span.huge(pageMap, mapping);
@@ -413,7 +410,7 @@ public final class RefillEngine implements AutoCloseable {
                 zero = false; // a fresh mapping reads as zeros already
             }
             liveHugeSpans++;
-            hugeInUse.put(span, Boolean.TRUE);
+            hugeInUse.add(span);
             hugeBytes += span.blockSize;
         }
         span.markAllocated(span.base);
@@ -421,6 +418,13 @@ public final class RefillEngine implements AutoCloseable {
             span.zero(span.base, span.blockSize);
         }
         return span.base;
+    }
+
+    private static OutOfMemoryError osRefused(long size, String what, Throwable cause) {
+        OutOfMemoryError oom = new OutOfMemoryError("hakmem: cannot allocate " + size + " bytes: the OS refused "
+                + what + " (" + cause.getMessage() + ")");
+        oom.initCause(cause);
+        return oom;
     }
 
     private Span takeCachedHuge(long bytes) {
@@ -528,7 +532,7 @@ public final class RefillEngine implements AutoCloseable {
         }
         trim();
         // the page map outlives this engine: leave no span of ours in it
-        for (Span huge : hugeInUse.keySet()) {
+        for (Span huge : hugeInUse) {
             pageMap.unregister(huge.base, huge.pages);
         }
         hugeInUse.clear();

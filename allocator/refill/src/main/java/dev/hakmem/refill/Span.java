@@ -131,11 +131,6 @@ public final class Span {
         return sizeClass;
     }
 
-    /** @return whether this span is registered in {@code view} (each engine has its own view of the page map) */
-    public boolean isIn(PageMap view) {
-        return pageMap == view;
-    }
-
     public long blockSize() {
         return blockSize;
     }
