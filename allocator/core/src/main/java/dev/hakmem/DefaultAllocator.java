@@ -198,9 +198,10 @@ final class DefaultAllocator implements HakmemAllocator {
         if (span == null) {
             return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
         }
+        int index = -1;
         int site;
         if (HotPathFlags.CHECKS) {
-            int index = span.release(address);
+            index = span.liveIndex(address);
             if (index < 0) {
                 return NOT_A_LIVE_BLOCK;
             }
@@ -209,22 +210,25 @@ final class DefaultAllocator implements HakmemAllocator {
             site = span.takeSite(address);
         }
         if (span.isOwnedByThread(Thread.currentThread())) {
-            ThreadCache.freeToOwner(span, address, site);
+            ThreadCache.freeToOwner(span, address, index, site);
         } else {
-            freeReleased(span, address, site);
+            freeReleased(span, address, index, site);
         }
         return RELEASED;
     }
 
-    private void freeReleased(Span span, long address, int site) {
+    private void freeReleased(Span span, long address, int index, int site) {
+        if (HotPathFlags.CHECKS) {
+            span.markFree(index);
+        }
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache(thread).free(span, address, site);
+            caches.platformCache(thread).free(span, address, index, site);
             return;
         }
         ThreadCache cache = caches.acquireStripe(thread.threadId());
         try {
-            cache.free(span, address, site);
+            cache.free(span, address, index, site);
         } finally {
             caches.releaseStripe(cache);
         }

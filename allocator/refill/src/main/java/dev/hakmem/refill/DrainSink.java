@@ -3,6 +3,9 @@ package dev.hakmem.refill;
 /** Takes blocks that other threads freed back to their owner: normally the owner's thread cache. */
 @FunctionalInterface
 public interface DrainSink {
-    /** @return false if there is no room: the block then goes back to its span */
-    boolean accept(int sizeClass, long address);
+    /**
+     * @return the slot of the array (a {@link CacheStack}) where the block now is, which becomes its
+     *         state; -1 if there is no room, and the block then goes back to its span
+     */
+    int accept(int sizeClass, long address);
 }

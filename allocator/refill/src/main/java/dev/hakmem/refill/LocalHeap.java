@@ -285,12 +285,13 @@ public final class LocalHeap {
         }
 
         @Override
-        public boolean accept(int blockClass, long address) {
+        public int accept(int blockClass, long address) {
             if (blockClass != sizeClass || found == max) {
-                return false;
+                return -1;
             }
-            target[offset + found++] = address;
-            return true;
+            int slot = offset + found++;
+            target[slot] = address;
+            return slot;
         }
     }
 
@@ -317,7 +318,9 @@ public final class LocalHeap {
         while (head != 0) {
             Span span = engine.spanOf(head);
             long next = span.readLink(head);
-            if (sink.accept(span.sizeClass, head)) {
+            int slot = sink.accept(span.sizeClass, head);
+            if (slot >= 0) {
+                span.placedAt(head, Span.slotState(slot));
                 accepted++; // stays reserved: it moves from "in use" to "cached"
             } else {
                 returnOwnBlock(span, head);
@@ -347,7 +350,9 @@ public final class LocalHeap {
         @Override
         public void take(long address) {
             Span span = engine.spanOf(address);
-            if (sink.accept(span.sizeClass, address)) {
+            int slot = sink.accept(span.sizeClass, address);
+            if (slot >= 0) {
+                span.placedAt(address, Span.slotState(slot));
                 accepted++;
             } else {
                 returnOwnBlock(span, address);

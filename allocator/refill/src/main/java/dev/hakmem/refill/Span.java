@@ -12,10 +12,15 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Who touches what:
  * <ul>
- *   <li>{@code states}: one byte per block, {@link #ALLOCATED} while a user holds the block. Written
- *       by whichever thread allocates or frees that block; Java byte arrays never tear, and a block
- *       changes hands only through a happens-before edge (a cache, a refill, a remote-free CAS).
- *       This is what catches a double free and a free of a block that was never handed out.</li>
+ *   <li>{@code states}: one byte per block, what catches a double free and a free of a block that
+ *       was never handed out. {@link #FREE} in the span's free set or on its way back to its owner;
+ *       {@link #ALLOCATED} for a huge block in use; otherwise the slot of the owner's cache stack
+ *       ({@link CacheStack}) where the block was last put. A block with a slot state is cached if
+ *       that slot is below the stack's top and holds it, and handed out if not: so an allocation,
+ *       a pop, writes no state at all (the "sparse set" trick), and every write that puts a block
+ *       into a stack, or moves it there, writes its slot. Written by whichever thread frees that
+ *       block or fills the stack; Java byte arrays never tear, and a block changes hands only
+ *       through a happens-before edge (a cache, a refill, a remote-free CAS).</li>
  *   <li>{@code freeBits}, {@code freeCount}, list links: private to the owning {@link LocalHeap}, or
  *       guarded by the engine's lock once the span is orphaned.</li>
  *   <li>{@code owner}: changes only under the engine's lock; read plainly by the owner on its free
@@ -32,8 +37,8 @@ import java.lang.invoke.VarHandle;
  * so the product cannot wrap). {@code SpanTest} checks all of it for every class.
  */
 public final class Span {
-    static final byte FREE = 0;
-    static final byte ALLOCATED = 1;
+    static final int FREE = 0;
+    static final int ALLOCATED = 1;
     /** {@link #release} result: the address is not the start of a block. */
     public static final int INTERIOR = -1;
     /** {@link #release} result: the block is not allocated (double free, or never handed out). */
@@ -194,21 +199,29 @@ public final class Span {
         return (product & INTERIOR_BITS) == 0 && index < blockCount ? index : INTERIOR;
     }
 
-    /** Marks a block that came out of a cache as handed to a user. */
+    /** Marks a block handed to a user without passing through a cache: a huge block. */
     public void markAllocated(long address) {
         states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
     }
 
-    /**
-     * Records {@code siteId} for a block just taken from a cache and, with {@code markState} (the
-     * caller's {@code hakmem.checks}, a JIT constant), marks it handed out, in one index
-     * computation: the allocation path of a call with a site.
-     */
-    public void recordAllocation(long address, int siteId, boolean markState) {
+    /** Records that the block at {@code index} now sits in slot {@code slot} of its owner's cache stack. */
+    public void placedAt(int index, int slot) {
+        states[index] = (byte) slot;
+    }
+
+    /** As {@link #placedAt(int, int)}, for a block known by its address (a cold path: it multiplies). */
+    public void placedAt(long address, int slot) {
+        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = (byte) slot;
+    }
+
+    /** Records that the block at {@code index}, just released, is on its way back to its owner. */
+    public void markFree(int index) {
+        states[index] = FREE;
+    }
+
+    /** Records {@code siteId} for a block just taken from a cache: the allocation path of a call with a site. */
+    public void recordAllocation(long address, int siteId) {
         int index = (int) (((address - base) * indexMagic) >>> INDEX_SHIFT);
-        if (markState) {
-            states[index] = ALLOCATED;
-        }
         int[] s = sites;
         if (s == null) {
             s = newSites();
@@ -223,11 +236,12 @@ public final class Span {
     }
 
     /**
-     * Takes a block back from a user.
+     * Checks that {@code address} is a block a user holds, before its free. Changes nothing: the
+     * caller writes the block's new state ({@link #placedAt} or {@link #markFree}).
      *
-     * @return the block index, {@link #INTERIOR} or {@link #NOT_ALLOCATED}; nothing changes on a negative result
+     * @return the block index, {@link #INTERIOR} or {@link #NOT_ALLOCATED}
      */
-    public int release(long address) {
+    public int liveIndex(long address) {
         long product = (address - base) * indexMagic;
         int index = (int) (product >>> INDEX_SHIFT);
         byte[] s = states;
@@ -235,16 +249,46 @@ public final class Span {
         if ((product & INTERIOR_BITS) != 0 || Integer.compareUnsigned(index, s.length) >= 0) {
             return INTERIOR;
         }
-        if (s[index] != ALLOCATED) {
+        int state = s[index] & 0xFF;
+        if (state == FREE || isCached(state, address)) {
             return NOT_ALLOCATED;
         }
-        s[index] = FREE;
         return index; // the site stays, so that a double free can name who allocated the block
+    }
+
+    /**
+     * Takes back a block whose free goes anywhere but its owner's cache: {@link #liveIndex} and, if
+     * the block is live, {@link #markFree}.
+     *
+     * @return as {@link #liveIndex}
+     */
+    public int release(long address) {
+        int index = liveIndex(address);
+        if (index >= 0) {
+            markFree(index);
+        }
+        return index;
+    }
+
+    /**
+     * Whether a block whose state is {@code state} sits in its owner's cache. Read from another
+     * thread than the owner's, the answer is exact for a block that thread holds: its slot cannot
+     * hold it again before it is freed.
+     */
+    private boolean isCached(int state, long address) {
+        long[] stack = ownerStack;
+        return stack != null && Integer.compareUnsigned(state - CacheStack.FIRST, (int) stack[CacheStack.COUNT]) < 0
+                && stack[state] == address;
     }
 
     public boolean isAllocated(long address) {
         int index = blockIndex(address);
-        return index >= 0 && states[index] == ALLOCATED;
+        return index >= 0 && isLive(index, address);
+    }
+
+    private boolean isLive(int index, long address) {
+        int state = states[index] & 0xFF;
+        return state != FREE && !isCached(state, address);
     }
 
     /**
@@ -297,7 +341,7 @@ public final class Span {
             return 0;
         }
         int site = s[index];
-        if (statesKept && states[index] != ALLOCATED) {
+        if (statesKept && !isLive(index, address)) {
             return Math.abs(site);
         }
         return Math.max(site, 0);
@@ -336,6 +380,10 @@ public final class Span {
 
     // ---- owner-private free set ----
 
+    /**
+     * Moves up to {@code max} free blocks to {@code target[offset..]}, each with its slot there as
+     * its state: the target is a cache stack (or, in tests, an array whose users hold the blocks).
+     */
     int takeFree(long[] target, int offset, int max) {
         int taken = 0;
         long[] bits = freeBits;
@@ -344,12 +392,20 @@ public final class Span {
             while (word != 0 && taken < max) {
                 int bit = Long.numberOfTrailingZeros(word);
                 word &= word - 1;
-                target[offset + taken++] = base + ((long) ((w << 6) + bit)) * blockSize;
+                int index = (w << 6) + bit;
+                int slot = offset + taken++;
+                target[slot] = base + index * blockSize;
+                states[index] = (byte) slotState(slot);
             }
             bits[w] = word;
         }
         freeCount -= taken;
         return taken;
+    }
+
+    /** The state of a block put at {@code slot} of an array: slots below a stack's first are not slots. */
+    static int slotState(int slot) {
+        return slot < CacheStack.FIRST ? ALLOCATED : slot;
     }
 
     /** @return false if the block was already in the free set (a bookkeeping error upstream) */
@@ -361,6 +417,7 @@ public final class Span {
         }
         freeBits[index >>> 6] = word | mask;
         freeCount++;
+        states[index] = FREE;
         return true;
     }
 

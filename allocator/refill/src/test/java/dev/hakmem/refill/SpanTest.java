@@ -82,13 +82,48 @@ class SpanTest {
     }
 
     @Test
+    void shouldTellACachedBlockFromAHandedOutOneByTheSlotItWasPutIn() {
+        LocalHeap heap = engine.newHeap();
+        int c = SizeClasses.classOf(64);
+        long[][] stacks = new long[SizeClasses.COUNT][CacheStack.FIRST + 8];
+        heap.bind(null, null, stacks);
+        long[] stack = stacks[c];
+        int n = heap.refill(c, 4, stack, CacheStack.FIRST);
+        assertEquals(4, n);
+        stack[CacheStack.COUNT] = n;
+        Span span = engine.spanOf(stack[CacheStack.FIRST]);
+        for (int slot = CacheStack.FIRST; slot < CacheStack.FIRST + n; slot++) {
+            assertEquals(Span.NOT_ALLOCATED, span.liveIndex(stack[slot]), "cached at slot " + slot);
+        }
+        long top = stack[CacheStack.FIRST + n - 1];
+        stack[CacheStack.COUNT] = n - 1; // what an allocation does, and all it does
+        int index = span.liveIndex(top);
+        assertTrue(index >= 0, "handed out although its slot still holds it, above the top");
+        stack[CacheStack.COUNT] = n; // freed: pushed back to the same slot
+        span.placedAt(index, CacheStack.FIRST + n - 1);
+        assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "a second free of a cached block");
+
+        // three allocations, then 'top' freed again: it lands in the slot 'below' had
+        long below = stack[CacheStack.FIRST + 1];
+        long third = stack[CacheStack.FIRST + 2];
+        stack[CacheStack.FIRST + 1] = top;
+        stack[CacheStack.COUNT] = 2;
+        span.placedAt(top, CacheStack.FIRST + 1);
+        assertTrue(span.liveIndex(below) >= 0, "its slot holds another block now: handed out");
+        assertTrue(span.liveIndex(third) >= 0, "its slot is above the top: handed out");
+        assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "found in the slot its state names");
+        assertEquals(Span.NOT_ALLOCATED, span.liveIndex(span.base() + 64 * 20), "never taken from the span");
+    }
+
+    @Test
     void shouldFindTheSpanOfEveryBlockItHandsOutWithoutAnyCheck() {
         LocalHeap heap = engine.newHeap();
         Span span = engine.acquireSpan(SizeClasses.classOf(48 * 1024), heap);
         for (int i = 0; i < span.blockCount(); i++) {
             assertSame(span, PageMap.spanOfCachedBlock(span.blockAddress(i)));
         }
-        span.recordAllocation(span.blockAddress(1), 7, true);
+        span.placedAt(1, CacheStack.FIRST); // taken into a slot of a cache (this heap has none) and handed out
+        span.recordAllocation(span.blockAddress(1), 7);
         assertTrue(span.isAllocated(span.blockAddress(1)));
         assertEquals(7, span.siteOf(span.blockAddress(1), true));
         engine.releaseSpan(span);

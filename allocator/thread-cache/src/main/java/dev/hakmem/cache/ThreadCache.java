@@ -1,5 +1,6 @@
 package dev.hakmem.cache;
 
+import dev.hakmem.refill.CacheStack;
 import dev.hakmem.refill.DrainSink;
 import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.PageMap;
@@ -14,14 +15,17 @@ import java.lang.invoke.VarHandle;
 /**
  * Free blocks of one owner (a platform thread, or a stripe shared by virtual threads): one LIFO
  * stack per size class, on the Java heap, so a hit touches no off-heap memory. Each stack is one
- * {@code long[]} that carries its own count and free counter, so a hit reads one array:
+ * {@code long[]} that carries its own count and free counter ({@link CacheStack}), so a hit reads
+ * one array:
  * <pre>
  * stacks[c] = [ count | frees | a0 a1 ... a(count-1) | unused ... ]      capacity = length - 2
  *                                            ^ allocate pops here, free pushes here
  * </pre>
- * <b>Hit</b>: array loads and stores; with {@code hakmem.checks} on, the block's state byte, found
- * through the page map (two loads from a constant array, no branch that depends on the address);
- * with statistics on, one counter increment per free (allocations are derived: see {@link #totals}). No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
+ * <b>Hit</b>: array loads and stores. An allocation is a pop and nothing else: a block's state
+ * byte names the slot it was pushed to, and a block no longer in that slot below the top is handed
+ * out ({@link Span#liveIndex}), so only a free writes a state (the free path has the span anyway).
+ * With statistics on, one counter increment per free (allocations are derived: see {@link #totals}).
+ * No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
  * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
  * {@link LocalHeap} for a batch. <b>Overflow</b>: give the older half of the stack back.
  *
@@ -29,9 +33,9 @@ import java.lang.invoke.VarHandle;
  * it through {@link #tryAcquire()}.
  */
 public final class ThreadCache implements DrainSink {
-    private static final int COUNT = 0;
-    private static final int FREES = 1;
-    private static final int FIRST = 2;
+    private static final int COUNT = CacheStack.COUNT;
+    private static final int FREES = CacheStack.FREES;
+    private static final int FIRST = CacheStack.FIRST;
     /** Shared by every class a cache has not used yet: count 0, capacity 0, never written. */
     private static final long[] UNUSED = new long[FIRST];
     private static final VarHandle HELD;
@@ -86,9 +90,6 @@ public final class ThreadCache implements DrainSink {
         }
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
-        if (HotPathFlags.CHECKS) {
-            PageMap.spanOfCachedBlock(address).markAllocated(address);
-        }
         return address;
     }
 
@@ -106,7 +107,7 @@ public final class ThreadCache implements DrainSink {
         long address = stack[FIRST - 1 + n];
         stack[COUNT] = n - 1;
         Span span = PageMap.spanOfCachedBlock(address);
-        span.recordAllocation(address, siteId, HotPathFlags.CHECKS);
+        span.recordAllocation(address, siteId);
         sites.allocated(siteId, span.blockSize());
         return address;
     }
@@ -149,13 +150,16 @@ public final class ThreadCache implements DrainSink {
     }
 
     /**
-     * Frees a block the caller has found with {@code pageMap.spanOf} and released with
-     * {@link Span#release}: into this cache if it is ours, else to its owner. A block allocated with
-     * a site ({@code siteId != 0}) is counted as freed in this cache's {@link SiteCounters}.
+     * Frees a block the caller has found with {@code pageMap.spanOf}, checked with
+     * {@link Span#liveIndex} and marked free ({@link Span#markFree}): into this cache if it is ours,
+     * else to its owner. A block allocated with a site ({@code siteId != 0}) is counted as freed in
+     * this cache's {@link SiteCounters}.
+     *
+     * @param index the block's index in its span (unused with {@code hakmem.checks} off)
      */
-    public void free(Span span, long address, int siteId) {
+    public void free(Span span, long address, int index, int siteId) {
         if (span.isOwnedBy(heap)) {
-            freeToOwner(span, address, siteId);
+            freeToOwner(span, address, index, siteId);
         } else {
             freeNotOwned(span, address);
             if (siteId != 0) {
@@ -168,8 +172,11 @@ public final class ThreadCache implements DrainSink {
      * Frees a released block into the cache of the heap that owns its span. The caller is that
      * cache's user: the span's owner thread ({@link Span#isOwnedByThread}), or the holder of the
      * stripe that owns it. The span carries the stack, so the common free finds no cache at all.
+     *
+     * @param index the block's index in its span, from {@link Span#liveIndex} (unused with
+     *              {@code hakmem.checks} off): its state becomes its slot
      */
-    public static void freeToOwner(Span span, long address, int siteId) {
+    public static void freeToOwner(Span span, long address, int index, int siteId) {
         long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
         // "full" written as the range check of stack[FIRST + n], so C2 keeps a single compare
@@ -178,6 +185,9 @@ public final class ThreadCache implements DrainSink {
         }
         stack[FIRST + n] = address;
         stack[COUNT] = n + 1;
+        if (HotPathFlags.CHECKS) {
+            span.placedAt(index, FIRST + n);
+        }
         if (HotPathFlags.STATISTICS) {
             stack[FREES]++;
         }
@@ -188,16 +198,16 @@ public final class ThreadCache implements DrainSink {
 
     /** A remotely freed block of this cache's heap, drained back: kept if its stack has room. */
     @Override
-    public boolean accept(int sizeClass, long address) {
+    public int accept(int sizeClass, long address) {
         long[] stack = stacks[sizeClass];
         int n = (int) stack[COUNT];
         if (n + FIRST >= stack.length) {
-            return false;
+            return -1;
         }
         stack[FIRST + n] = address;
         stack[COUNT] = n + 1;
         refilled[sizeClass]++;
-        return true;
+        return FIRST + n;
     }
 
     private void freeNotOwned(Span span, long address) {
@@ -218,6 +228,11 @@ public final class ThreadCache implements DrainSink {
         int give = n - keep;
         heap.flush(sizeClass, stack, FIRST, give);
         System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
+        if (HotPathFlags.CHECKS) {
+            for (int slot = FIRST; slot < FIRST + keep; slot++) {
+                PageMap.spanOfCachedBlock(stack[slot]).placedAt(stack[slot], slot);
+            }
+        }
         flushed[sizeClass] += give;
         stack[COUNT] = keep;
         return keep;

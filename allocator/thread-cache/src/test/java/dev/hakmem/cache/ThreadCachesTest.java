@@ -34,8 +34,9 @@ class ThreadCachesTest {
 
     private static void free(ThreadCache cache, RefillEngine engine, long address) {
         Span span = engine.spanOf(address);
-        assertTrue(span.release(address) >= 0);
-        cache.free(span, address, 0);
+        int index = span.release(address);
+        assertTrue(index >= 0);
+        cache.free(span, address, index, 0);
     }
 
     @Test

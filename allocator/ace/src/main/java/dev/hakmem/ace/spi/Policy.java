@@ -8,9 +8,13 @@ import java.util.Arrays;
  * block that already exists is touched by a policy change.
  */
 public final class Policy {
-    /** Hard bounds on what any policy may ask for, so a bad learner cannot blow a cache up. */
-    public static final int MAX_BATCH = 512;
-    public static final int MAX_CAPACITY = 1024;
+    /**
+     * Hard bounds on what any policy may ask for, so a bad learner cannot blow a cache up. A cache
+     * holds at most 254 blocks per class because a cached block's state byte records its slot in the
+     * cache's stack (slots 2..255; 0 and 1 mean free and allocated), and a batch must fit its cache.
+     */
+    public static final int MAX_CAPACITY = 254;
+    public static final int MAX_BATCH = MAX_CAPACITY;
 
     private final int[] refillCounts;
     private final int[] cacheCapacities;
