@@ -235,6 +235,10 @@ final class DefaultAllocator implements HakmemAllocator {
     }
 
     private static InvalidFreeException invalid(Span span, long address, int result) {
+        if (span.isVacant()) {
+            return new InvalidFreeException(address, InvalidFreeException.Reason.NOT_ALLOCATED,
+                    " (in pages of hakmem's memory that hold no blocks now: a free of a block given back?)");
+        }
         String where = " (in a span of " + span.blockSize() + "-byte blocks at 0x" + Long.toHexString(span.base());
         int site = span.siteOf(address, HotPathFlags.CHECKS);
         where += site != 0 ? ", site " + site + ")" : ")";

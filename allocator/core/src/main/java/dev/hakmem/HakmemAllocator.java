@@ -78,7 +78,10 @@ public interface HakmemAllocator extends AutoCloseable {
     /** @return bytes usable at a live block, at least what was asked for */
     long usableSize(long address);
 
-    /** @return true if {@code address} lies in memory hakmem manages (a block or inside one) */
+    /**
+     * @return true if {@code address} lies in memory hakmem manages: a block, inside one, or pages of
+     *         hakmem's that hold no block now (until they go back to the OS)
+     */
     boolean owns(long address);
 
     /**

@@ -125,6 +125,28 @@ class BadInputTest {
      * 1,365 blocks of 48 B fill 65,520 bytes of a 64 KiB span; the 16 bytes after them are no block,
      * although their offset is a multiple of the block size.
      */
+    /**
+     * A block's span goes back to its chunk when its last block is freed; a second free then finds
+     * no span there, and must still be hakmem's to refuse: the agent passes what hakmem calls foreign
+     * to the JDK's free(), which would take down the process.
+     */
+    @Test
+    void shouldRefuseALateDoubleFreeOfASmallBlockWhoseSpanWasGivenBack() throws Exception {
+        long[] block = new long[1];
+        Thread owner = new Thread(() -> block[0] = allocator.allocate(3000));
+        owner.start();
+        owner.join();
+        allocator.free(block[0]); // the last block of a dead thread's span: the span goes back to its chunk
+        assertTrue(allocator.owns(block[0]), "still hakmem's memory");
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(block[0]));
+        assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, e.reason());
+        assertTrue(e.getMessage().contains(Long.toHexString(block[0])), e.getMessage());
+        assertTrue(allocator.tryFree(block[0]), "hakmem's: never to be passed on to another free()");
+        assertEquals(1, allocator.stats().invalidFrees());
+        assertEquals(0, allocator.stats().spans(), "the span really was given back");
+        assertStillUsableAndBalanced(allocator);
+    }
+
     @Test
     void shouldRejectAFreeInTheTailOfASpanThatNoBlockFills() {
         long block = allocator.allocate(48);

@@ -92,7 +92,8 @@ class CachedBlockStateTest {
             allocator.free(block);
         }
         for (long block : fromWorker[0]) {
-            allocator.free(block); // into the worker's orphaned spans
+            allocator.free(block); // into the worker's orphaned spans, given back to their chunk once empty
+            assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block), "0x" + Long.toHexString(block));
         }
         allocator.trim();
         HakmemStats stats = allocator.stats();

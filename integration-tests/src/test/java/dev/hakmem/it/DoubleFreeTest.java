@@ -68,6 +68,20 @@ class DoubleFreeTest {
     }
 
     /**
+     * A small block whose span went back to its chunk when its first free emptied it: before that
+     * fix the second free found no span, the bridge handed it to the JDK, and glibc's {@code free()}
+     * ended the JVM (exit code 134).
+     */
+    @Test
+    void shouldReportALateDoubleFreeOfASmallBlockWhoseSpanWasGivenBack() {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args("given-back").run();
+        run.assertOk();
+        Report report = Report.read(file, run);
+        assertEquals(1, report.total("invalidFrees"), "totals.invalidFrees\n" + report.text());
+    }
+
+    /**
      * A huge block the cache let go (six others came after it), and one too big for the cache at all:
      * on the agent's mmap route their memory goes back to the OS but their addresses stay reserved,
      * so a late double free is still reported, never handed to glibc.

@@ -17,6 +17,8 @@ final class Chunk {
     private int usedCount;
     /** Every page below this one is in use. */
     private int lowestFree;
+    /** The page map's entry for this chunk's pages that no span holds; set once, when mapped. */
+    Span vacant;
     /** When the chunk last became empty ({@code System.nanoTime()}); meaningful only while it is. */
     long emptySinceNanos;
 

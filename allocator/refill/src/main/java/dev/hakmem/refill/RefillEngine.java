@@ -240,6 +240,8 @@ public final class RefillEngine implements AutoCloseable {
         long size = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << level);
         size = Math.max(size, atLeast);
         Chunk chunk = new Chunk(os.map(size));
+        chunk.vacant = Span.vacant(pageMap, chunk);
+        pageMap.register(chunk.vacant, chunk.base, chunk.pages);
         chunks.add(chunk);
         mappedBytes += size;
         chunksMapped++;
@@ -248,9 +250,9 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     synchronized void releaseSpan(Span span) {
-        pageMap.unregister(span.base, span.pages);
-        span.setOwner(null);
         Chunk chunk = span.chunk;
+        pageMap.register(chunk.vacant, span.base, span.pages);
+        span.setOwner(null);
         chunk.freePages(span.firstPage, span.pages);
         liveSpans--;
         publish(EventKind.SPAN_RELEASED, span.sizeClass, (long) span.pages << PageMap.PAGE_SHIFT);
@@ -291,6 +293,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private void unmapChunk(Chunk chunk) {
+        pageMap.unregister(chunk.base, chunk.pages);
         chunks.remove(chunk);
         os.unmap(chunk.mapping);
         mappedBytes -= chunk.bytes();
@@ -540,7 +543,6 @@ public final class RefillEngine implements AutoCloseable {
             unmapRetainedHuge(retainedHuge.removeLast());
         }
         for (Chunk c : new ArrayList<>(chunks)) {
-            pageMap.unregister(c.base, c.pages);
             unmapChunk(c);
         }
         os.close();

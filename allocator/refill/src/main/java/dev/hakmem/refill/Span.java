@@ -39,6 +39,8 @@ import java.lang.invoke.VarHandle;
 public final class Span {
     static final int FREE = 0;
     static final int ALLOCATED = 1;
+    /** The size class of a chunk's {@linkplain #vacant vacant pages}. */
+    static final int VACANT = -1;
     /** {@link #release} result: the address is not the start of a block. */
     public static final int INTERIOR = -1;
     /** {@link #release} result: the block is not allocated (double free, or never handed out). */
@@ -124,6 +126,15 @@ public final class Span {
         return new Span(pageMap, base, size, sizeClass, blocks, chunk, null, firstPage, pages, owner);
     }
 
+    /**
+     * The page-map entry of a chunk's pages that no span holds, so that a late second free there
+     * reads as hakmem's (not a live block) rather than as foreign, which the agent would pass to the
+     * JDK's free(). It has no blocks: every address in it is refused.
+     */
+    static Span vacant(PageMap pageMap, Chunk chunk) {
+        return new Span(pageMap, chunk.base, chunk.bytes(), VACANT, 0, chunk, null, 0, chunk.pages, null);
+    }
+
     static Span huge(PageMap pageMap, Mapping mapping) {
         Span span = new Span(pageMap, mapping.address(), mapping.byteSize(), SizeClasses.HUGE, 1, null, mapping, 0,
                 (int) (mapping.byteSize() >>> PageMap.PAGE_SHIFT), null);
@@ -146,6 +157,11 @@ public final class Span {
 
     public int blockCount() {
         return blockCount;
+    }
+
+    /** Whether this entry stands for pages of a chunk that no span holds (see {@link #vacant}). */
+    public boolean isVacant() {
+        return sizeClass == VACANT;
     }
 
     /** Plain read: the owner can only find itself here if it is the owner (see class comment). */

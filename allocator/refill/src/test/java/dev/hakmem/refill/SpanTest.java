@@ -139,7 +139,8 @@ class SpanTest {
             assertSame(span, map.spanOf(span.base() + offset));
         }
         engine.releaseSpan(span);
-        assertNull(map.spanOf(span.base()));
+        assertTrue(map.spanOf(span.base()).isVacant(), "given back to its chunk: hakmem's, but no block");
+        assertEquals(Span.INTERIOR, map.spanOf(span.base()).liveIndex(span.base()));
         assertNull(map.spanOf(-1L), "addresses beyond 48 bits are never ours");
         assertNull(map.spanOf(0));
     }

@@ -11,7 +11,9 @@ import static dev.hakmem.it.apps.Unsafes.UNSAFE;
  * (argument {@code more}) double frees of a 16 KiB and a 200 KB block and a free of an interior
  * pointer; or (argument {@code huge}) a double free of a 2 MiB block, which hakmem maps on its own;
  * or (argument {@code evicted}) double frees of a 2 MiB block after six other huge blocks came and
- * went (more than the huge cache keeps) and of a 100 MiB block (larger than the cache takes at all).
+ * went (more than the huge cache keeps) and of a 100 MiB block (larger than the cache takes at all);
+ * or (argument {@code given-back}) a double free of a 3000-byte block of a thread that has ended,
+ * after its first free emptied the span, which went back to its chunk.
  * After each, the program goes on and checks that the allocator still hands out distinct, usable blocks.
  * Prints {@code invalidFrees=<how many it did>}.
  */
@@ -23,6 +25,19 @@ public final class DoubleFreeApp {
         int invalid = 0;
         if (args.length > 0 && args[0].equals("huge")) {
             invalid += doubleFree(2 << 20);
+        } else if (args.length > 0 && args[0].equals("given-back")) {
+            long block = onAThreadThatEnds(() -> UNSAFE.allocateMemory(3000)); // site:given-back-allocate
+            onAThreadThatEnds(() -> UNSAFE.allocateMemory(16)); // a new thread's cache retires the dead one's
+            UNSAFE.freeMemory(block); // site:given-back-free
+            long[] churn = new long[300];
+            for (int i = 0; i < churn.length; i++) {
+                churn[i] = UNSAFE.allocateMemory(64); // refills hand this thread's pending frees over
+            }
+            UNSAFE.freeMemory(block); // site:given-back-second-free
+            invalid++;
+            for (long b : churn) {
+                UNSAFE.freeMemory(b);
+            }
         } else if (args.length > 0 && args[0].equals("evicted")) {
             long block = UNSAFE.allocateMemory(2 << 20); // site:evicted-allocate
             UNSAFE.freeMemory(block);
@@ -49,6 +64,18 @@ public final class DoubleFreeApp {
         stillWorks();
         System.out.println("invalidFrees=" + invalid);
         Checks.ok();
+    }
+
+    private static long onAThreadThatEnds(java.util.function.LongSupplier allocation) {
+        long[] block = new long[1];
+        Thread thread = new Thread(() -> block[0] = allocation.getAsLong());
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return block[0];
     }
 
     private static int doubleFree(long size) {
