@@ -287,9 +287,12 @@ public final class Span {
     }
 
     /**
-     * Whether a block whose state is {@code state} sits in its owner's cache. Read from another
-     * thread than the owner's, the answer is exact for a block that thread holds: its slot cannot
-     * hold it again before it is freed.
+     * Whether a block whose state is {@code state} sits in its owner's cache. Read without
+     * synchronisation from another thread than the owner's, the answer is still exact for a block
+     * that thread holds: the pop that handed the block out cleared its slot, that pop happened before
+     * the block reached this thread, so this read sees the clear or a later write of another block,
+     * whatever count it sees (no ordering between the count and the slots is needed, so none is paid
+     * for on the owner's path). A double free is caught when the first free happened before it.
      */
     private boolean isCached(int state, long address) {
         long[] stack = ownerStack;

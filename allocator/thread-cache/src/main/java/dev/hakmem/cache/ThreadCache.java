@@ -21,9 +21,10 @@ import java.lang.invoke.VarHandle;
  * stacks[c] = [ count | frees | a0 a1 ... a(count-1) | unused ... ]      capacity = length - 2
  *                                            ^ allocate pops here, free pushes here
  * </pre>
- * <b>Hit</b>: array loads and stores. An allocation is a pop and nothing else: a block's state
- * byte names the slot it was pushed to, and a block no longer in that slot below the top is handed
- * out ({@link Span#liveIndex}), so only a free writes a state (the free path has the span anyway).
+ * <b>Hit</b>: array loads and stores. An allocation is a pop and nothing else (it clears the slot
+ * it popped, a store to a line it has just read): a block's state byte names the slot it was pushed
+ * to, and a block no longer in that slot below the top is handed out ({@link Span#liveIndex}), so
+ * only a free writes a state (the free path has the span anyway).
  * With statistics on, one counter increment per free (allocations are derived: see {@link #totals}).
  * No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
  * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
@@ -89,6 +90,7 @@ public final class ThreadCache implements DrainSink {
             return allocateAfterRefill(sizeClass);
         }
         long address = stack[FIRST - 1 + n];
+        stack[FIRST - 1 + n] = 0; // see Span.isCached: why a pop clears its slot
         stack[COUNT] = n - 1;
         return address;
     }
@@ -105,6 +107,7 @@ public final class ThreadCache implements DrainSink {
             return allocate(sizeClass, siteId);
         }
         long address = stack[FIRST - 1 + n];
+        stack[FIRST - 1 + n] = 0;
         stack[COUNT] = n - 1;
         Span span = PageMap.spanOfCachedBlock(address);
         span.recordAllocation(address, siteId);
