@@ -287,16 +287,20 @@ public final class Span {
     }
 
     /**
-     * Whether a block whose state is {@code state} sits in its owner's cache. Read without
-     * synchronisation from another thread than the owner's, the answer is still exact for a block
-     * that thread holds: the pop that handed the block out cleared its slot, that pop happened before
-     * the block reached this thread, so this read sees the clear or a later write of another block,
-     * whatever count it sees (no ordering between the count and the slots is needed, so none is paid
-     * for on the owner's path). A double free is caught when the first free happened before it.
+     * Whether a block whose state is {@code state} sits in its owner's cache: whether the slot its
+     * state names holds it. The stack's count is not needed: every way out of a slot clears it (a
+     * pop), overwrites it, or gives the block another state (a flush, a move), so a block that is
+     * not cached is never found in the slot its state names. Read without synchronisation from
+     * another thread than the owner's, the answer is still exact for a block that thread holds: the
+     * pop that handed it out happened before the block reached this thread, so this read sees the
+     * clear or a later write of another block. And the freeing thread never touches the line the
+     * owner writes on every operation (the count). A double free is caught when the first free
+     * happened before it.
      */
     private boolean isCached(int state, long address) {
         long[] stack = ownerStack;
-        return stack != null && Integer.compareUnsigned(state - CacheStack.FIRST, (int) stack[CacheStack.COUNT]) < 0
+        // the unsigned compare is the array's own range check, which C2 then drops
+        return stack != null && state >= CacheStack.FIRST && Integer.compareUnsigned(state, stack.length) < 0
                 && stack[state] == address;
     }
 

@@ -95,24 +95,38 @@ class SpanTest {
         for (int slot = CacheStack.FIRST; slot < CacheStack.FIRST + n; slot++) {
             assertEquals(Span.NOT_ALLOCATED, span.liveIndex(stack[slot]), "cached at slot " + slot);
         }
-        long top = stack[CacheStack.FIRST + n - 1];
-        stack[CacheStack.COUNT] = n - 1; // what an allocation does, and all it does
+        long top = pop(stack);
         int index = span.liveIndex(top);
-        assertTrue(index >= 0, "handed out although its slot still holds it, above the top");
-        stack[CacheStack.COUNT] = n; // freed: pushed back to the same slot
+        assertTrue(index >= 0, "handed out: its slot no longer holds it");
+        push(stack, top); // freed: back to the same slot
         span.placedAt(index, CacheStack.FIRST + n - 1);
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "a second free of a cached block");
 
-        // three allocations, then 'top' freed again: it lands in the slot 'below' had
-        long below = stack[CacheStack.FIRST + 1];
-        long third = stack[CacheStack.FIRST + 2];
-        stack[CacheStack.FIRST + 1] = top;
-        stack[CacheStack.COUNT] = 2;
-        span.placedAt(top, CacheStack.FIRST + 1);
-        assertTrue(span.liveIndex(below) >= 0, "its slot holds another block now: handed out");
-        assertTrue(span.liveIndex(third) >= 0, "its slot is above the top: handed out");
+        // four allocations, then 'top' freed again: it lands in the bottom slot, 'bottom' had
+        long[] popped = {pop(stack), pop(stack), pop(stack), pop(stack)};
+        assertEquals(top, popped[0]);
+        push(stack, top);
+        span.placedAt(top, CacheStack.FIRST);
+        for (int i = 1; i < popped.length; i++) {
+            assertTrue(span.liveIndex(popped[i]) >= 0, "handed out: popped from slot " + (CacheStack.FIRST + n - 1 - i));
+        }
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "found in the slot its state names");
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(span.base() + 64 * 20), "never taken from the span");
+    }
+
+    /** A thread cache's pop: it clears the slot (see {@code Span.isCached}). */
+    private static long pop(long[] stack) {
+        int n = (int) stack[CacheStack.COUNT];
+        long block = stack[CacheStack.FIRST + n - 1];
+        stack[CacheStack.FIRST + n - 1] = 0;
+        stack[CacheStack.COUNT] = n - 1;
+        return block;
+    }
+
+    private static void push(long[] stack, long block) {
+        int n = (int) stack[CacheStack.COUNT];
+        stack[CacheStack.FIRST + n] = block;
+        stack[CacheStack.COUNT] = n + 1;
     }
 
     @Test
