@@ -147,6 +147,32 @@ class BadInputTest {
         assertStillUsableAndBalanced(allocator);
     }
 
+    /**
+     * On the mmap route an empty chunk's memory goes back to the OS but its addresses stay hakmem's:
+     * a late double free of a block that lived there is still reported, and the next chunk of that
+     * size takes the range back.
+     */
+    @Test
+    void shouldRefuseALateDoubleFreeInAChunkGivenBackToTheOs() throws Exception {
+        try (HakmemAllocator a = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.MMAP))) {
+            long[] block = new long[1];
+            Thread owner = new Thread(() -> block[0] = a.allocate(3000));
+            owner.start();
+            owner.join();
+            a.free(block[0]);
+            a.trim(); // the dead thread's span goes back to its chunk, the empty chunk to the OS
+            assertEquals(0, a.stats().mappedBytes(), a.stats().toString());
+            assertTrue(a.owns(block[0]), "a given-back chunk's addresses are still hakmem's");
+            InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> a.free(block[0]));
+            assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, e.reason());
+            long again = a.allocate(3000);
+            assertEquals(block[0] & -(1L << 16), again & -(1L << 16), "the range is taken back (same 64 KiB page)");
+            assertEquals(-1, firstMismatch(again, 3000, (byte) 0), "a retained range comes back zeroed");
+            a.free(again);
+            assertStillUsableAndBalanced(a);
+        }
+    }
+
     @Test
     void shouldRejectAFreeInTheTailOfASpanThatNoBlockFills() {
         long block = allocator.allocate(48);

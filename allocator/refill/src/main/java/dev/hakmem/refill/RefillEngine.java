@@ -69,9 +69,16 @@ public final class RefillEngine implements AutoCloseable {
      */
     private final ArrayDeque<Span> retainedHuge = new ArrayDeque<>();
     private long retainedHugeBytes;
-    /** Address space kept by {@link #retainedHuge}: far below the 128 TiB of a 47-bit user space. */
-    private static final long RETAINED_HUGE_MAX_BYTES = 1L << 40;
-    private static final int RETAINED_HUGE_MAX_ENTRIES = 4096;
+    /**
+     * Empty chunks whose memory went back to the OS while their addresses stay reserved, as
+     * {@link #retainedHuge}: their pages keep their vacant page-map entries, so a late double free
+     * of a block that lived there is still reported; a new chunk of a fitting size reuses one.
+     */
+    private final ArrayDeque<Chunk> retainedChunks = new ArrayDeque<>();
+    private long retainedChunkBytes;
+    /** Address space kept by each of {@link #retainedHuge} and {@link #retainedChunks}: far below the 128 TiB of a 47-bit user space. */
+    private static final long RETAINED_MAX_BYTES = 1L << 40;
+    private static final int RETAINED_MAX_ENTRIES = 4096;
     private long mappedBytes;
     private long hugeBytes;
     private int liveSpans;
@@ -239,14 +246,41 @@ public final class RefillEngine implements AutoCloseable {
         int level = Math.min(chunks.size(), settings.growthLevels());
         long size = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << level);
         size = Math.max(size, atLeast);
-        Chunk chunk = new Chunk(os.map(size));
-        chunk.vacant = Span.vacant(pageMap, chunk);
-        pageMap.register(chunk.vacant, chunk.base, chunk.pages);
+        Chunk chunk = reviveRetainedChunk(size);
+        if (chunk == null) {
+            chunk = new Chunk(os.map(size));
+            chunk.vacant = Span.vacant(pageMap, chunk);
+            pageMap.register(chunk.vacant, chunk.base, chunk.pages);
+        }
         chunks.add(chunk);
-        mappedBytes += size;
+        mappedBytes += chunk.bytes();
         chunksMapped++;
-        publish(EventKind.CHUNK_MAPPED, -1, size);
+        publish(EventKind.CHUNK_MAPPED, -1, chunk.bytes());
         return chunk;
+    }
+
+    /** A retained chunk of {@code bytes} to twice that, smallest first, its memory back and zero-filled; or null. */
+    private Chunk reviveRetainedChunk(long bytes) {
+        Chunk best = null;
+        for (Chunk candidate : retainedChunks) {
+            long size = candidate.bytes();
+            if (size >= bytes && size <= 2 * bytes && (best == null || size < best.bytes())) {
+                best = candidate;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        retainedChunks.remove(best);
+        retainedChunkBytes -= best.bytes();
+        try {
+            os.revive(best.mapping);
+        } catch (RuntimeException | Error e) {
+            pageMap.unregister(best.base, best.pages);
+            os.unmap(best.mapping);
+            throw e;
+        }
+        return best;
     }
 
     synchronized void releaseSpan(Span span) {
@@ -292,13 +326,28 @@ public final class RefillEngine implements AutoCloseable {
         }
     }
 
+    /** Gives an empty chunk's memory back to the OS: its addresses retained if the route can (not once closed), else unmapped. */
     private void unmapChunk(Chunk chunk) {
-        pageMap.unregister(chunk.base, chunk.pages);
         chunks.remove(chunk);
-        os.unmap(chunk.mapping);
         mappedBytes -= chunk.bytes();
         chunksUnmapped++;
         publish(EventKind.CHUNK_UNMAPPED, -1, chunk.bytes());
+        if (!closed && os.retain(chunk.mapping)) {
+            retainedChunks.addFirst(chunk);
+            retainedChunkBytes += chunk.bytes();
+            while (retainedChunks.size() > RETAINED_MAX_ENTRIES || retainedChunkBytes > RETAINED_MAX_BYTES) {
+                unmapRetainedChunk(retainedChunks.removeLast());
+            }
+        } else {
+            pageMap.unregister(chunk.base, chunk.pages);
+            os.unmap(chunk.mapping);
+        }
+    }
+
+    private void unmapRetainedChunk(Chunk chunk) {
+        retainedChunkBytes -= chunk.bytes();
+        pageMap.unregister(chunk.base, chunk.pages);
+        os.unmap(chunk.mapping);
     }
 
     // ---- frees that do not come from the owner ----
@@ -484,7 +533,7 @@ public final class RefillEngine implements AutoCloseable {
     private void retainHuge(Span span) {
         retainedHuge.addFirst(span);
         retainedHugeBytes += span.blockSize;
-        while (retainedHuge.size() > RETAINED_HUGE_MAX_ENTRIES || retainedHugeBytes > RETAINED_HUGE_MAX_BYTES) {
+        while (retainedHuge.size() > RETAINED_MAX_ENTRIES || retainedHugeBytes > RETAINED_MAX_BYTES) {
             unmapRetainedHuge(retainedHuge.removeLast());
         }
     }
@@ -496,8 +545,8 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     /**
-     * Gives every cached huge mapping and every empty chunk back to the OS (a huge mapping's
-     * addresses stay reserved where the route can: see {@link #retainedHuge}).
+     * Gives every cached huge mapping and every empty chunk back to the OS (their addresses stay
+     * reserved where the route can: see {@link #retainedHuge} and {@link #retainedChunks}).
      */
     public synchronized void trim() {
         while (!hugeCache.isEmpty()) {
@@ -544,6 +593,9 @@ public final class RefillEngine implements AutoCloseable {
         }
         for (Chunk c : new ArrayList<>(chunks)) {
             unmapChunk(c);
+        }
+        while (!retainedChunks.isEmpty()) {
+            unmapRetainedChunk(retainedChunks.removeLast());
         }
         os.close();
     }
