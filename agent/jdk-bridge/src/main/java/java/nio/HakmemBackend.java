@@ -90,8 +90,11 @@ public abstract class HakmemBackend {
     /** Gives back what {@link #reserveDirect} handed out. Never throws. */
     public abstract void releaseDirect(long address, int capacity);
 
-    /** Observe mode: a JDK-allocated direct buffer was handed to {@code site}. */
-    public abstract void observeDirect(ByteBuffer buffer, int site);
+    /** Observe mode: a direct buffer of the JDK's memory was handed to {@code site}. */
+    public abstract void observeDirect(int capacity, int site);
+
+    /** Observe mode: that buffer's memory went back to the JDK. Runs on the Reference Handler: never throws. */
+    public abstract void observeDirectRelease(int capacity, int site);
 
     /** @return true in replace mode (hakmem serves), false in observe mode (the JDK serves) */
     public abstract boolean replaces();
@@ -137,7 +140,11 @@ public abstract class HakmemBackend {
         }
 
         @Override
-        public void observeDirect(ByteBuffer buffer, int site) {
+        public void observeDirect(int capacity, int site) {
+        }
+
+        @Override
+        public void observeDirectRelease(int capacity, int site) {
         }
 
         @Override

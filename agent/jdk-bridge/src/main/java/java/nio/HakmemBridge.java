@@ -21,6 +21,8 @@ import java.util.Objects;
 public final class HakmemBridge {
     private static final HakmemBackend BACKEND = HakmemBackend.awaitInstalled();
     private static final boolean REPLACES = BACKEND.replaces();
+    /** Observe mode; false also when the agent could not start, and the JDK serves untouched. */
+    private static final boolean OBSERVES = !REPLACES && !(BACKEND instanceof HakmemBackend.Unattributed);
     private static final Unsafe JDK = Unsafe.getUnsafe();
     /** As {@code java.nio.Bits}: about 0.5 s of back-off in all before giving up. */
     private static final int MAX_SLEEPS = 9;
@@ -30,11 +32,7 @@ public final class HakmemBridge {
 
     public static ByteBuffer allocateDirect(int capacity, int site) {
         if (!REPLACES || capacity < 0) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(capacity);
-            if (!REPLACES) {
-                BACKEND.observeDirect(buffer, site);
-            }
-            return buffer;
+            return OBSERVES && capacity >= 0 ? observedDirect(capacity, site) : ByteBuffer.allocateDirect(capacity);
         }
         long address = BACKEND.reserveDirect(capacity, site);
         if (address == 0) {
@@ -47,6 +45,38 @@ public final class HakmemBridge {
             return new DirectByteBuffer(capacity, address, null, new HakmemRelease(BACKEND, address, capacity), false, null);
         } catch (Throwable t) {
             BACKEND.releaseDirect(address, capacity);
+            throw t;
+        }
+    }
+
+    /**
+     * Observe mode: what the JDK's {@code DirectByteBuffer(int)} does (the JDK's limit and its "direct"
+     * pool through {@code Bits}, its malloc, zeroing, page alignment if asked for), with a release that
+     * also tells the backend. The buffer's own cleaner is the only one: a second registration per
+     * buffer to see it freed would double the GC's reference work.
+     */
+    private static ByteBuffer observedDirect(int capacity, int site) {
+        boolean pageAligned = jdk.internal.misc.VM.isDirectMemoryPageAligned();
+        int pageSize = Bits.pageSize();
+        long size = Math.max(1L, (long) capacity + (pageAligned ? pageSize : 0));
+        Bits.reserveMemory(size, capacity);
+        long base;
+        try {
+            base = JDK.allocateMemory(size);
+        } catch (OutOfMemoryError e) {
+            Bits.unreserveMemory(size, capacity);
+            throw e;
+        }
+        JDK.setMemory(base, size, (byte) 0);
+        long address = pageAligned && base % pageSize != 0 ? base + pageSize - (base & (pageSize - 1)) : base;
+        try {
+            ByteBuffer buffer = new DirectByteBuffer(capacity, address, null,
+                    new ObservedRelease(BACKEND, base, size, capacity, site), false, null);
+            BACKEND.observeDirect(capacity, site);
+            return buffer;
+        } catch (Throwable t) {
+            JDK.freeMemory(base);
+            Bits.unreserveMemory(size, capacity);
             throw t;
         }
     }

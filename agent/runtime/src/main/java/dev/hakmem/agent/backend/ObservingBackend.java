@@ -2,8 +2,6 @@ package dev.hakmem.agent.backend;
 
 import dev.hakmem.SiteUsage;
 
-import java.lang.ref.Cleaner;
-import java.nio.ByteBuffer;
 import java.nio.HakmemBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,23 +12,25 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Observe mode: the JDK allocates and frees as it always does; hakmem only attributes. Direct buffers
- * count as freed when their release runs (a {@link Cleaner} of hakmem's own, so after GC, also for
- * buffers freed early through {@code invokeCleaner}); {@code Unsafe} blocks are remembered by address
+ * count as freed when their release runs: the bridge builds them as the JDK does, with the JDK's
+ * memory, limit and cleaner, and its release thunk also calls {@link #observeDirectRelease} (after
+ * GC, or at once through {@code invokeCleaner}); {@code Unsafe} blocks are remembered by address
  * until freed. Sizes are the requested sizes. This mode costs more per call than replace mode: it is
  * for finding out where memory goes, not for production speed.
  */
 public final class ObservingBackend extends HakmemBackend implements SiteUsageSource {
     private final Map<Integer, Tally> tallies = new ConcurrentHashMap<>();
     private final Map<Long, Block> liveUnsafeBlocks = new ConcurrentHashMap<>();
-    private final Cleaner cleaner = Cleaner.create(Thread.ofPlatform().name("hakmem-observer").daemon().factory());
     private final AtomicLong forcedGcs = new AtomicLong();
 
     @Override
-    public void observeDirect(ByteBuffer buffer, int site) {
-        int capacity = buffer.capacity();
-        Tally tally = tally(site);
-        tally.allocated(capacity);
-        cleaner.register(buffer, () -> tally.freed(capacity));
+    public void observeDirect(int capacity, int site) {
+        tally(site).allocated(capacity);
+    }
+
+    @Override
+    public void observeDirectRelease(int capacity, int site) {
+        tally(site).freed(capacity);
     }
 
     @Override

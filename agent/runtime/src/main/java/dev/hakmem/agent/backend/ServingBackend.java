@@ -7,7 +7,6 @@ import dev.hakmem.agent.site.SiteRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.nio.HakmemBackend;
 import java.util.Comparator;
 import java.util.List;
@@ -64,8 +63,13 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     }
 
     @Override
-    public void observeDirect(ByteBuffer buffer, int site) {
+    public void observeDirect(int capacity, int site) {
         throw new IllegalStateException("hakmem: observeDirect called in replace mode");
+    }
+
+    @Override
+    public void observeDirectRelease(int capacity, int site) {
+        // never called in replace mode, and a release must never throw
     }
 
     @Override
