@@ -16,9 +16,9 @@ import java.lang.invoke.VarHandle;
  *       was never handed out. {@link #FREE} in the span's free set or on its way back to its owner;
  *       {@link #ALLOCATED} for a huge block in use; otherwise the slot of the owner's cache stack
  *       ({@link CacheStack}) where the block was last put. A block with a slot state is cached if
- *       that slot is below the stack's top and holds it, and handed out if not: so an allocation,
- *       a pop, writes no state at all (the "sparse set" trick), and every write that puts a block
- *       into a stack, or moves it there, writes its slot. Written by whichever thread frees that
+ *       that slot holds it, and handed out if not (every way out of a slot clears or overwrites it:
+ *       see {@link #isCached}): so an allocation, a pop, writes no state (the "sparse set" trick),
+ *       and every write that puts a block into a stack, or moves it there, writes its slot. Written by whichever thread frees that
  *       block or fills the stack; Java byte arrays never tear, and a block changes hands only
  *       through a happens-before edge (a cache, a refill, a remote-free CAS).</li>
  *   <li>{@code freeBits}, {@code freeCount}, list links: private to the owning {@link LocalHeap}, or

@@ -23,8 +23,8 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * <b>Hit</b>: array loads and stores. An allocation is a pop and nothing else (it clears the slot
  * it popped, a store to a line it has just read): a block's state byte names the slot it was pushed
- * to, and a block no longer in that slot below the top is handed out ({@link Span#liveIndex}), so
- * only a free writes a state (the free path has the span anyway).
+ * to, and a block no longer in that slot is handed out ({@link Span#liveIndex}), so only a free
+ * writes a state (the free path has the span anyway).
  * With statistics on, one counter increment per free (allocations are derived: see {@link #totals}).
  * No lock, no atomic, no allocation. <b>Miss</b>: hand pending remote frees over,
  * take this heap's remote frees into the stacks, and only if that brought none of the class ask the
