@@ -31,8 +31,8 @@ import static dev.hakmem.it.apps.Unsafes.UNSAFE;
  */
 public final class ExplicitFreeApp {
     private static final int SIZE = 4096;
-    private static final int[] ZEROED_SIZES = {1, 64, 1000, SIZE, 65536, 1 << 20};
-    private static final int ZEROED_ROUNDS = 3;
+    public static final int[] ZEROED_SIZES = {1, 64, 1000, 1003, SIZE, 65536, 1 << 20}; // 1003: a tail after the last 8-byte word
+    public static final int ZEROED_ROUNDS = 3;
     private static final List<ByteBuffer> KEPT = new ArrayList<>();
 
     private ExplicitFreeApp() {
