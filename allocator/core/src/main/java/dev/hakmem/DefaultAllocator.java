@@ -110,7 +110,7 @@ final class DefaultAllocator implements HakmemAllocator {
         }
         Span span = pageMap.spanOf(address);
         if (siteId != 0) {
-            span.recordSite(address, siteId);
+            span.recordAllocation(address, siteId);
         }
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
@@ -218,9 +218,6 @@ final class DefaultAllocator implements HakmemAllocator {
     }
 
     private void freeReleased(Span span, long address, int index, int site) {
-        if (HotPathFlags.CHECKS) {
-            span.markFree(index);
-        }
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
             caches.platformCache(thread).free(span, address, index, site);

@@ -132,16 +132,13 @@ class BadInputTest {
      */
     @Test
     void shouldRefuseALateDoubleFreeOfASmallBlockWhoseSpanWasGivenBack() throws Exception {
-        long[] block = new long[1];
-        Thread owner = new Thread(() -> block[0] = allocator.allocate(3000));
-        owner.start();
-        owner.join();
-        allocator.free(block[0]); // the last block of a dead thread's span: the span goes back to its chunk
-        assertTrue(allocator.owns(block[0]), "still hakmem's memory");
-        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(block[0]));
+        long block = allocateOnAThreadThatEnds(allocator, 3000);
+        allocator.free(block); // the last block of a dead thread's span: the span goes back to its chunk
+        assertTrue(allocator.owns(block), "still hakmem's memory");
+        InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> allocator.free(block));
         assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, e.reason());
-        assertTrue(e.getMessage().contains(Long.toHexString(block[0])), e.getMessage());
-        assertTrue(allocator.tryFree(block[0]), "hakmem's: never to be passed on to another free()");
+        assertTrue(e.getMessage().contains(Long.toHexString(block)), e.getMessage());
+        assertTrue(allocator.tryFree(block), "hakmem's: never to be passed on to another free()");
         assertEquals(1, allocator.stats().invalidFrees());
         assertEquals(0, allocator.stats().spans(), "the span really was given back");
         assertStillUsableAndBalanced(allocator);
@@ -155,22 +152,28 @@ class BadInputTest {
     @Test
     void shouldRefuseALateDoubleFreeInAChunkGivenBackToTheOs() throws Exception {
         try (HakmemAllocator a = HakmemAllocator.create(HakmemConfig.defaults().withOsRoute(HakmemConfig.OsRoute.MMAP))) {
-            long[] block = new long[1];
-            Thread owner = new Thread(() -> block[0] = a.allocate(3000));
-            owner.start();
-            owner.join();
-            a.free(block[0]);
+            long block = allocateOnAThreadThatEnds(a, 3000);
+            a.free(block);
             a.trim(); // the dead thread's span goes back to its chunk, the empty chunk to the OS
             assertEquals(0, a.stats().mappedBytes(), a.stats().toString());
-            assertTrue(a.owns(block[0]), "a given-back chunk's addresses are still hakmem's");
-            InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> a.free(block[0]));
+            assertTrue(a.owns(block), "a given-back chunk's addresses are still hakmem's");
+            InvalidFreeException e = assertThrows(InvalidFreeException.class, () -> a.free(block));
             assertEquals(InvalidFreeException.Reason.NOT_ALLOCATED, e.reason());
             long again = a.allocate(3000);
-            assertEquals(block[0] & -(1L << 16), again & -(1L << 16), "the range is taken back (same 64 KiB page)");
+            assertEquals(block & -(1L << 16), again & -(1L << 16), "the range is taken back (same 64 KiB page)");
             assertEquals(-1, firstMismatch(again, 3000, (byte) 0), "a retained range comes back zeroed");
             a.free(again);
             assertStillUsableAndBalanced(a);
         }
+    }
+
+    /** A block whose owner's cache is retired once the thread has ended: its span is orphaned. */
+    private static long allocateOnAThreadThatEnds(HakmemAllocator a, long size) throws InterruptedException {
+        long[] block = new long[1];
+        Thread owner = new Thread(() -> block[0] = a.allocate(size));
+        owner.start();
+        owner.join();
+        return block[0];
     }
 
     @Test

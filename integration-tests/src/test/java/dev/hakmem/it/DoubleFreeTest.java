@@ -61,10 +61,7 @@ class DoubleFreeTest {
      */
     @Test
     void shouldReportADoubleFreeOfAHugeBlockInsteadOfCrashing() {
-        Path file = dir.resolve("report.json");
-        ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args("huge").run();
-        run.assertOk();
-        assertEquals(1, Report.read(file, run).total("invalidFrees"), "totals.invalidFrees");
+        assertEquals(1, reportOf("huge").total("invalidFrees"), "totals.invalidFrees");
     }
 
     /**
@@ -74,10 +71,7 @@ class DoubleFreeTest {
      */
     @Test
     void shouldReportALateDoubleFreeOfASmallBlockWhoseSpanWasGivenBack() {
-        Path file = dir.resolve("report.json");
-        ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args("given-back").run();
-        run.assertOk();
-        Report report = Report.read(file, run);
+        Report report = reportOf("given-back");
         assertEquals(1, report.total("invalidFrees"), "totals.invalidFrees\n" + report.text());
     }
 
@@ -88,11 +82,15 @@ class DoubleFreeTest {
      */
     @Test
     void shouldReportALateDoubleFreeOfAHugeBlockTheCacheLetGo() {
-        Path file = dir.resolve("report.json");
-        ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args("evicted").run();
-        run.assertOk();
-        Report report = Report.read(file, run);
+        Report report = reportOf("evicted");
         assertEquals(2, report.total("invalidFrees"), "totals.invalidFrees\n" + report.text());
         assertEquals("mmap", report.totalText("memoryRoute"), "the route this test is about");
+    }
+
+    /** Runs {@link DoubleFreeApp} in {@code mode} under the agent; it must end normally (a crash of the JVM is exit code 134). */
+    private Report reportOf(String mode) {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result run = ChildJvm.of(DoubleFreeApp.class).agent("report=" + file).jvm(ALLOW_UNSAFE).args(mode).run().assertOk();
+        return Report.read(file, run);
     }
 }

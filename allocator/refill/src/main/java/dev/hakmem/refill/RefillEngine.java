@@ -9,7 +9,6 @@ import dev.hakmem.refill.os.OsMemory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -17,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * The shared back end behind every {@link LocalHeap}: chunks from the OS, spans out of chunks, huge
@@ -43,7 +43,7 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private final RefillSettings settings;
-    private final java.util.concurrent.ScheduledFuture<?> purger;
+    private final ScheduledFuture<?> purger;
     private final OsMemory os;
     private final PageMap pageMap = new PageMap();
     /** Huge spans handed out and not yet freed (guarded by this), so that closing can unregister them. */
@@ -59,26 +59,25 @@ public final class RefillEngine implements AutoCloseable {
      * second free of one is recognised as a double free (and not taken for a foreign address, which
      * the agent would pass to the JDK's free); they leave it when their mapping is reused or unmapped.
      */
-    private final ArrayDeque<Span> hugeCache = new ArrayDeque<>();
-    private long hugeCacheBytes;
+    private final RangeCache<Span> hugeCache;
+    /** Address space kept by each of {@link #retainedHuge} and {@link #retainedChunks}: far below the 128 TiB of a 47-bit user space. */
+    private static final long RETAINED_MAX_BYTES = 1L << 40;
+    private static final int RETAINED_MAX_ENTRIES = 4096;
     /**
      * Huge spans past the cache whose memory went back to the OS while their addresses stay reserved
      * (routes that can: {@link OsMemory#retain}). They stay in the page map, marked free, so a late
      * double free of one is reported instead of reaching another allocator's free() (the agent hands
      * foreign addresses to the JDK's malloc); a huge allocation of a fitting size reuses one.
      */
-    private final ArrayDeque<Span> retainedHuge = new ArrayDeque<>();
-    private long retainedHugeBytes;
+    private final RangeCache<Span> retainedHuge =
+            new RangeCache<>(span -> span.blockSize, RETAINED_MAX_ENTRIES, RETAINED_MAX_BYTES, this::unmapRetainedHuge);
     /**
      * Empty chunks whose memory went back to the OS while their addresses stay reserved, as
      * {@link #retainedHuge}: their pages keep their vacant page-map entries, so a late double free
      * of a block that lived there is still reported; a new chunk of a fitting size reuses one.
      */
-    private final ArrayDeque<Chunk> retainedChunks = new ArrayDeque<>();
-    private long retainedChunkBytes;
-    /** Address space kept by each of {@link #retainedHuge} and {@link #retainedChunks}: far below the 128 TiB of a 47-bit user space. */
-    private static final long RETAINED_MAX_BYTES = 1L << 40;
-    private static final int RETAINED_MAX_ENTRIES = 4096;
+    private final RangeCache<Chunk> retainedChunks =
+            new RangeCache<>(Chunk::bytes, RETAINED_MAX_ENTRIES, RETAINED_MAX_BYTES, this::unmapRetainedChunk);
     private long mappedBytes;
     private long hugeBytes;
     private int liveSpans;
@@ -97,6 +96,8 @@ public final class RefillEngine implements AutoCloseable {
         this.events = events;
         this.policy = policy;
         this.orphanage = new LocalHeap(this);
+        this.hugeCache = new RangeCache<>(span -> span.blockSize, settings.hugeCacheEntries(), settings.hugeCacheBytes(),
+                this::unmapCachedHuge);
         this.purger = ChunkPurger.watch(this, settings.chunkDecayMillis());
     }
 
@@ -259,28 +260,18 @@ public final class RefillEngine implements AutoCloseable {
         return chunk;
     }
 
-    /** A retained chunk of {@code bytes} to twice that, smallest first, its memory back and zero-filled; or null. */
+    /** A retained chunk of {@code bytes} to twice that, its memory back and zero-filled; or null. */
     private Chunk reviveRetainedChunk(long bytes) {
-        Chunk best = null;
-        for (Chunk candidate : retainedChunks) {
-            long size = candidate.bytes();
-            if (size >= bytes && size <= 2 * bytes && (best == null || size < best.bytes())) {
-                best = candidate;
+        Chunk chunk = retainedChunks.takeFitting(bytes);
+        if (chunk != null) {
+            try {
+                os.revive(chunk.mapping);
+            } catch (RuntimeException | Error e) {
+                unmapRetainedChunk(chunk);
+                throw e;
             }
         }
-        if (best == null) {
-            return null;
-        }
-        retainedChunks.remove(best);
-        retainedChunkBytes -= best.bytes();
-        try {
-            os.revive(best.mapping);
-        } catch (RuntimeException | Error e) {
-            pageMap.unregister(best.base, best.pages);
-            os.unmap(best.mapping);
-            throw e;
-        }
-        return best;
+        return chunk;
     }
 
     synchronized void releaseSpan(Span span) {
@@ -333,11 +324,7 @@ public final class RefillEngine implements AutoCloseable {
         chunksUnmapped++;
         publish(EventKind.CHUNK_UNMAPPED, -1, chunk.bytes());
         if (!closed && os.retain(chunk.mapping)) {
-            retainedChunks.addFirst(chunk);
-            retainedChunkBytes += chunk.bytes();
-            while (retainedChunks.size() > RETAINED_MAX_ENTRIES || retainedChunkBytes > RETAINED_MAX_BYTES) {
-                unmapRetainedChunk(retainedChunks.removeLast());
-            }
+            retainedChunks.add(chunk);
         } else {
             pageMap.unregister(chunk.base, chunk.pages);
             os.unmap(chunk.mapping);
@@ -345,7 +332,6 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private void unmapRetainedChunk(Chunk chunk) {
-        retainedChunkBytes -= chunk.bytes();
         pageMap.unregister(chunk.base, chunk.pages);
         os.unmap(chunk.mapping);
     }
@@ -422,25 +408,23 @@ public final class RefillEngine implements AutoCloseable {
         Span span;
         synchronized (this) {
             ensureOpen();
-            Span cached = takeCachedHuge(bytes);
+            Span cached = hugeCache.takeFitting(bytes);
             if (cached != null) {
                 if (!reserveBytes(cached.blockSize)) {
-                    cacheHuge(cached);
+                    hugeCache.add(cached);
                     return 0;
                 }
                 span = cached; // still in the page map, marked free
-            } else if ((span = takeFitting(retainedHuge, bytes)) != null) {
-                retainedHugeBytes -= span.blockSize;
+            } else if ((span = retainedHuge.takeFitting(bytes)) != null) {
                 if (!reserveBytes(span.blockSize)) {
-                    retainHuge(span);
+                    retainedHuge.add(span);
                     return 0;
                 }
                 try {
                     os.revive(span.hugeMapping);
                 } catch (RuntimeException | Error e) {
                     unreserve(span.blockSize);
-                    pageMap.unregister(span.base, span.pages);
-                    os.unmap(span.hugeMapping);
+                    unmapRetainedHuge(span);
                     throw osRefused(size, "to remap " + span.blockSize + " bytes", e);
                 }
                 mappedBytes += span.blockSize;
@@ -479,67 +463,26 @@ public final class RefillEngine implements AutoCloseable {
         return oom;
     }
 
-    private Span takeCachedHuge(long bytes) {
-        Span best = takeFitting(hugeCache, bytes);
-        if (best != null) {
-            hugeCacheBytes -= best.blockSize;
-        }
-        return best;
-    }
-
-    /** Removes and returns the smallest span of {@code spans} that holds {@code bytes} and wastes at most half. */
-    private static Span takeFitting(ArrayDeque<Span> spans, long bytes) {
-        Span best = null;
-        for (Span candidate : spans) {
-            long size = candidate.blockSize;
-            if (size >= bytes && size <= 2 * bytes && (best == null || size < best.blockSize)) {
-                best = candidate;
-            }
-        }
-        if (best != null) {
-            spans.remove(best);
-        }
-        return best;
-    }
-
     private synchronized void freeHuge(Span span) {
         unreserve(span.blockSize);
         liveHugeSpans--;
         hugeInUse.remove(span);
         hugeBytes -= span.blockSize;
-        cacheHuge(span);
-    }
-
-    private void cacheHuge(Span span) {
-        hugeCache.addFirst(span);
-        hugeCacheBytes += span.blockSize;
-        while (hugeCache.size() > settings.hugeCacheEntries() || hugeCacheBytes > settings.hugeCacheBytes()) {
-            unmapCachedHuge(hugeCache.removeLast());
-        }
+        hugeCache.add(span);
     }
 
     /** Gives an evicted cached huge mapping's memory back: retained if the route can, else unmapped. */
     private void unmapCachedHuge(Span span) {
-        hugeCacheBytes -= span.blockSize;
         mappedBytes -= span.blockSize;
         if (os.retain(span.hugeMapping)) {
-            retainHuge(span);
+            retainedHuge.add(span);
         } else {
             pageMap.unregister(span.base, span.pages);
             os.unmap(span.hugeMapping);
         }
     }
 
-    private void retainHuge(Span span) {
-        retainedHuge.addFirst(span);
-        retainedHugeBytes += span.blockSize;
-        while (retainedHuge.size() > RETAINED_MAX_ENTRIES || retainedHugeBytes > RETAINED_MAX_BYTES) {
-            unmapRetainedHuge(retainedHuge.removeLast());
-        }
-    }
-
     private void unmapRetainedHuge(Span span) {
-        retainedHugeBytes -= span.blockSize;
         pageMap.unregister(span.base, span.pages);
         os.unmap(span.hugeMapping);
     }
@@ -549,9 +492,7 @@ public final class RefillEngine implements AutoCloseable {
      * reserved where the route can: see {@link #retainedHuge} and {@link #retainedChunks}).
      */
     public synchronized void trim() {
-        while (!hugeCache.isEmpty()) {
-            unmapCachedHuge(hugeCache.removeLast());
-        }
+        hugeCache.evictAll();
         for (Iterator<Chunk> it = new ArrayList<>(chunks).iterator(); it.hasNext(); ) {
             Chunk c = it.next();
             if (c.isEmpty()) {
@@ -562,7 +503,7 @@ public final class RefillEngine implements AutoCloseable {
 
     public synchronized RefillStats stats() {
         return new RefillStats(mappedBytes, chunks.size(), chunksMapped, chunksUnmapped, liveSpans, liveHugeSpans,
-                hugeBytes, hugeCache.size(), hugeCacheBytes, bytesInUse(), settings.limitBytes(),
+                hugeBytes, hugeCache.size(), hugeCache.bytes(), bytesInUse(), settings.limitBytes(),
                 orphanFrees, events.dropped(), os.name());
     }
 
@@ -588,15 +529,11 @@ public final class RefillEngine implements AutoCloseable {
             pageMap.unregister(huge.base, huge.pages);
         }
         hugeInUse.clear();
-        while (!retainedHuge.isEmpty()) {
-            unmapRetainedHuge(retainedHuge.removeLast());
-        }
+        retainedHuge.evictAll();
         for (Chunk c : new ArrayList<>(chunks)) {
             unmapChunk(c);
         }
-        while (!retainedChunks.isEmpty()) {
-            unmapRetainedChunk(retainedChunks.removeLast());
-        }
+        retainedChunks.evictAll();
         os.close();
     }
 }

@@ -215,9 +215,14 @@ public final class Span {
         return (product & INTERIOR_BITS) == 0 && index < blockCount ? index : INTERIOR;
     }
 
+    /** The index of the block that starts at {@code address}, known to be one: no interior test. */
+    private int startIndex(long address) {
+        return (int) (((address - base) * indexMagic) >>> INDEX_SHIFT);
+    }
+
     /** Marks a block handed to a user without passing through a cache: a huge block. */
     public void markAllocated(long address) {
-        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = ALLOCATED;
+        states[startIndex(address)] = ALLOCATED;
     }
 
     /** Records that the block at {@code index} now sits in slot {@code slot} of its owner's cache stack. */
@@ -227,7 +232,7 @@ public final class Span {
 
     /** As {@link #placedAt(int, int)}, for a block known by its address (a cold path: it multiplies). */
     public void placedAt(long address, int slot) {
-        states[(int) (((address - base) * indexMagic) >>> INDEX_SHIFT)] = (byte) slot;
+        states[startIndex(address)] = (byte) slot;
     }
 
     /** Records that the block at {@code index}, just released, is on its way back to its owner. */
@@ -235,9 +240,9 @@ public final class Span {
         states[index] = FREE;
     }
 
-    /** Records {@code siteId} for a block just taken from a cache: the allocation path of a call with a site. */
+    /** Remembers which call site holds the block just handed out at {@code address}. Arrays are made on first use. */
     public void recordAllocation(long address, int siteId) {
-        int index = (int) (((address - base) * indexMagic) >>> INDEX_SHIFT);
+        int index = startIndex(address);
         int[] s = sites;
         if (s == null) {
             s = newSites();
@@ -265,8 +270,7 @@ public final class Span {
         if ((product & INTERIOR_BITS) != 0 || Integer.compareUnsigned(index, s.length) >= 0) {
             return INTERIOR;
         }
-        int state = s[index] & 0xFF;
-        if (state == FREE || isCached(state, address)) {
+        if (isFree(s[index] & 0xFF, address)) {
             return NOT_ALLOCATED;
         }
         return index; // the site stays, so that a double free can name who allocated the block
@@ -310,8 +314,12 @@ public final class Span {
     }
 
     private boolean isLive(int index, long address) {
-        int state = states[index] & 0xFF;
-        return state != FREE && !isCached(state, address);
+        return !isFree(states[index] & 0xFF, address);
+    }
+
+    /** Whether a block in {@code state} is free: in its span, on its way back, or cached. */
+    private boolean isFree(int state, long address) {
+        return state == FREE || isCached(state, address);
     }
 
     /**
@@ -342,15 +350,6 @@ public final class Span {
         return site;
     }
 
-    /** Remembers which call site holds a block; 0 means none. Arrays are made on first use. */
-    public void recordSite(long address, int siteId) {
-        int[] s = sites;
-        if (s == null) {
-            s = newSites();
-        }
-        s[blockIndex(address)] = siteId;
-    }
-
     /**
      * @param statesKept whether blocks' states are kept (hakmem.checks): only then can a freed block
      *                   be told from a live one, and name the site that held it last
@@ -379,12 +378,11 @@ public final class Span {
      */
     public void zero(long address, long bytes) {
         MemorySegment segment = segment();
-        long offset = address - segment.address();
+        MemorySegment block = segment.asSlice(address - segment.address(), bytes);
         if (bytes < ZERO_BY_STORES_FROM || bytes > ZERO_BY_STORES_TO) {
-            segment.asSlice(offset, bytes).fill((byte) 0);
+            block.fill((byte) 0);
             return;
         }
-        MemorySegment block = segment.asSlice(offset, bytes);
         int size = (int) bytes;
         int words = size & ~7;
         for (int i = 0; i < words; i += 8) {

@@ -22,24 +22,22 @@ public final class SiteCounters {
     }
 
     void allocated(int site, long bytes) {
-        Counter[] t = table;
-        // the unsigned compare is the array's own range check: C2 keeps only this one
-        Counter c = Integer.compareUnsigned(site, t.length) < 0 ? t[site] : null;
-        if (c == null) {
-            c = counterOf(site);
-        }
+        Counter c = counter(site);
         c.allocations++;
         c.bytesAllocated += bytes;
     }
 
     void freed(int site, long bytes) {
-        Counter[] t = table;
-        Counter c = Integer.compareUnsigned(site, t.length) < 0 ? t[site] : null;
-        if (c == null) {
-            c = counterOf(site);
-        }
+        Counter c = counter(site);
         c.frees++;
         c.bytesFreed += bytes;
+    }
+
+    private Counter counter(int site) {
+        Counter[] t = table;
+        // the unsigned compare is the array's own range check: C2 keeps only this one
+        Counter c = Integer.compareUnsigned(site, t.length) < 0 ? t[site] : null;
+        return c != null ? c : counterOf(site);
     }
 
     /** The slow path of a site this cache has not counted yet. */

@@ -153,10 +153,10 @@ public final class ThreadCache implements DrainSink {
     }
 
     /**
-     * Frees a block the caller has found with {@code pageMap.spanOf}, checked with
-     * {@link Span#liveIndex} and marked free ({@link Span#markFree}): into this cache if it is ours,
-     * else to its owner. A block allocated with a site ({@code siteId != 0}) is counted as freed in
-     * this cache's {@link SiteCounters}.
+     * Frees a block the caller has found with {@code pageMap.spanOf} and checked with
+     * {@link Span#liveIndex}: into this cache if it is ours (its state becomes its slot), else,
+     * marked free ({@link Span#markFree}), to its owner. A block allocated with a site
+     * ({@code siteId != 0}) is counted as freed in this cache's {@link SiteCounters}.
      *
      * @param index the block's index in its span (unused with {@code hakmem.checks} off)
      */
@@ -164,6 +164,9 @@ public final class ThreadCache implements DrainSink {
         if (span.isOwnedBy(heap)) {
             freeToOwner(span, address, index, siteId);
         } else {
+            if (HotPathFlags.CHECKS) {
+                span.markFree(index);
+            }
             freeNotOwned(span, address);
             if (siteId != 0) {
                 sites.freed(siteId, span.blockSize());
