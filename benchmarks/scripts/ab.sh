@@ -7,7 +7,9 @@
 #
 # Make the jars with `./mvnw -q -DskipTests install -pl benchmarks -am` at each commit and copy
 # benchmarks/target/benchmarks.jar away. Runs from the repository root, so the agent benchmarks'
-# relative -javaagent path resolves (to one agent jar for both: swap it yourself to compare agents).
+# relative -javaagent path resolves. To compare two agents, set AGENT_A and AGENT_B to copies of
+# agent/target/hakmem-agent.jar: each fork then runs with its side's agent in that place (the jar
+# that was there is put back at the end), and A.jar and B.jar may be the same benchmarks jar.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../bin/lib/jdk.sh
@@ -17,11 +19,21 @@ A="$(realpath "$1")" B="$(realpath "$2")" ROUNDS="$3"
 shift 3
 OUT="$(mktemp -d)"
 cd "$ROOT"
+AGENT_JAR="$ROOT/agent/target/hakmem-agent.jar"
+if [ -n "${AGENT_A:-}" ] || [ -n "${AGENT_B:-}" ]; then
+  [ -f "${AGENT_A:-}" ] && [ -f "${AGENT_B:-}" ] || { echo "AGENT_A and AGENT_B must both name agent jars" >&2; exit 2; }
+  AGENT_A="$(realpath "$AGENT_A")" AGENT_B="$(realpath "$AGENT_B")"
+  cp "$AGENT_JAR" "$OUT/original-agent.jar"
+  trap 'cp "$OUT/original-agent.jar" "$AGENT_JAR"' EXIT
+fi
 for round in $(seq 1 "$ROUNDS"); do
   order="A B"
   [ $((round % 2)) = 0 ] && order="B A" # ABBA: neither side is always the first fork of a round
   for side in $order; do
     jar="$A"; [ "$side" = B ] && jar="$B"
+    if [ -n "${AGENT_A:-}" ]; then
+      if [ "$side" = A ]; then cp "$AGENT_A" "$AGENT_JAR"; else cp "$AGENT_B" "$AGENT_JAR"; fi
+    fi
     "$JAVA_HOME/bin/java" -jar "$jar" "$@" -f 1 -rf json -rff "$OUT/$side-$round.json" >"$OUT/$side-$round.log" 2>&1 \
       || { echo "fork $side #$round failed: $OUT/$side-$round.log" >&2; exit 1; }
   done
