@@ -116,13 +116,33 @@ public final class CrossThreadApp {
                         UNSAFE.freeMemory(block); // site:churn-free
                     }
                 });
-                try {
-                    worker.join();
-                } catch (InterruptedException e) {
+                if (!joinUninterruptibly(worker)) {
                     return;
                 }
             }
         });
+    }
+
+    /**
+     * Waits for {@code worker} even if interrupted meanwhile: the report is written at exit, and a
+     * worker still between its allocations and its frees would show as live blocks.
+     *
+     * @return false if the caller was interrupted (its interrupt status is set again)
+     */
+    private static boolean joinUninterruptibly(Thread worker) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return !interrupted;
     }
 
     private static void virtualThreads(int threads, int inFlight) throws InterruptedException {
