@@ -1,6 +1,7 @@
 package dev.hakmem.it;
 
 import dev.hakmem.it.apps.LimitApp;
+import dev.hakmem.it.apps.LimitCreditApp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,5 +46,28 @@ class LimitTest {
     void shouldBehaveLikeTheJdkWithTheSameLimit() {
         ChildJvm.Result run = ChildJvm.of(LimitApp.class).withoutAgent().jvm("-XX:MaxDirectMemorySize=1m").run().assertOk();
         assertEquals("16", run.value("held"), "64 KiB buffers that fit in 1 MiB on the JDK");
+    }
+
+    /**
+     * A limit large enough for the agent's per-thread credit (64 MiB): small buffers reach it exactly,
+     * though eight threads that held and freed thousands of them died with credit in hand.
+     */
+    @Test
+    void shouldReachALargeLimitExactlyWithSmallBuffersAfterThreadsDiedHoldingCredit() {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result run = ChildJvm.of(LimitCreditApp.class).agent("limit=64m,report=" + file).run().assertOk();
+        Report report = Report.read(file, run);
+
+        assertEquals("65536", run.value("held"), "1 KiB buffers that fit in 64 MiB");
+        assertEquals("65536", run.value("recovered"), "buffers allocated again after the release");
+        assertTrue(run.value("oome").contains("67108864"), "the OutOfMemoryError does not name the 64 MiB limit: " + run.value("oome"));
+        report.site(LimitCreditApp.class, "worker", "ByteBuffer.allocateDirect").assertCounts(16_000, 16_000).assertNothingLive();
+        assertEquals(64L << 20, report.total("directReservedBytes"), "totals.directReservedBytes: the 65,536 held buffers");
+    }
+
+    @Test
+    void shouldReachALargeLimitExactlyWithSmallBuffersOnTheJdkToo() {
+        ChildJvm.Result run = ChildJvm.of(LimitCreditApp.class).withoutAgent().jvm("-XX:MaxDirectMemorySize=64m").run().assertOk();
+        assertEquals("65536", run.value("held"), "1 KiB buffers that fit in 64 MiB on the JDK");
     }
 }
