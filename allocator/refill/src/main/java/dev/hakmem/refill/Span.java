@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * A run of 64 KiB pages cut into equal blocks of one size class, or one huge block.
@@ -112,11 +113,18 @@ public final class Span {
             this.ownerCache = owner.attachment();
             this.ownerStack = owner.cacheStack(sizeClass);
         }
-        this.freeBits = new long[(blockCount + 63) >>> 6];
-        for (int i = 0; i < blockCount; i++) {
-            freeBits[i >>> 6] |= 1L << i;
-        }
+        this.freeBits = allFree(blockCount);
         this.freeCount = blockCount;
+    }
+
+    /** A bit per block, all set: whole words at once (a 16-byte class has 4,096 blocks per span). */
+    private static long[] allFree(int blockCount) {
+        long[] bits = new long[(blockCount + 63) >>> 6];
+        Arrays.fill(bits, 0, blockCount >>> 6, -1L);
+        if ((blockCount & 63) != 0) {
+            bits[blockCount >>> 6] = (1L << blockCount) - 1; // the shift uses the low 6 bits: the tail's blocks
+        }
+        return bits;
     }
 
     static Span small(PageMap pageMap, int sizeClass, Chunk chunk, int firstPage, int pages, LocalHeap owner) {

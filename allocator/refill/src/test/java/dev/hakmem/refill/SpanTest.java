@@ -52,6 +52,27 @@ class SpanTest {
     }
 
     @Test
+    void shouldHandOutEveryBlockOfANewSpanOnceAndNothingElse() {
+        LocalHeap heap = engine.newHeap();
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span span = engine.acquireSpan(c, heap);
+            int blocks = span.blockCount();
+            assertEquals(blocks, span.freeCount, "class " + c);
+            long[] taken = new long[blocks + 1 + CacheStack.FIRST];
+            assertEquals(blocks, span.takeFree(taken, CacheStack.FIRST, blocks + 1), "class " + c + ": all its blocks, no more");
+            for (int i = 0; i < blocks; i++) {
+                assertEquals(span.base() + i * span.blockSize(), taken[CacheStack.FIRST + i], "class " + c + " block " + i);
+            }
+            assertEquals(0, span.takeFree(taken, CacheStack.FIRST, 1), "class " + c + ": nothing left");
+            for (int i = 0; i < blocks; i++) {
+                assertTrue(span.putFree(i), "class " + c + " block " + i);
+            }
+            assertTrue(span.isEmpty(), "class " + c);
+            engine.releaseSpan(span);
+        }
+    }
+
+    @Test
     void shouldRecogniseEveryNonStartAddressOfAHugeBlock() {
         long bytes = 5L << 20;
         long address = engine.allocateHuge(bytes, false);
