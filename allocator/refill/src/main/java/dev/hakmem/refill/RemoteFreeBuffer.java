@@ -7,9 +7,9 @@ package dev.hakmem.refill;
  *
  * <p>The batch is a plain array of addresses. It goes into the owner's {@link RemoteInbox} when the
  * owner changes, when it holds {@link #MAX_BATCH} blocks, and at the freeing cache's own boundaries
- * (refill, flush, trim, retire); if the inbox is full or the owner has retired, block by block to the
- * owner's intrusive queue or the orphanage. Until then at most {@code MAX_BATCH} freed blocks wait:
- * not lost, only not yet reusable.
+ * (refill, flush, trim, retire); if the inbox is full, linked into one chain onto the owner's
+ * intrusive queue (one CAS); if the owner has retired, block by block to the orphanage. Until then
+ * at most {@code MAX_BATCH} freed blocks wait: not lost, only not yet reusable.
  *
  * <p>Private to one thread cache: no synchronisation of its own.
  */
@@ -46,7 +46,7 @@ public final class RemoteFreeBuffer {
         batch[count++] = address;
     }
 
-    /** Hands the batch to its owner; if its inbox is full or it has retired, block by block. */
+    /** Hands the batch to its owner: its inbox, else its intrusive queue as one chain; if it has retired, block by block. */
     public void flush() {
         if (count == 0) {
             return;
@@ -55,7 +55,7 @@ public final class RemoteFreeBuffer {
         int n = count;
         owner = null;
         count = 0;
-        if (!target.offerRemote(batch, n)) {
+        if (!target.offerRemote(batch, n) && !target.pushRemoteChain(batch, n)) {
             for (int i = 0; i < n; i++) {
                 engine.freeNotOwned(engine.spanOf(batch[i]), batch[i]);
             }

@@ -205,6 +205,42 @@ class RefillEngineTest {
         }
     }
 
+    /**
+     * An owner that does not drain for a while: its inbox fills, and further batches go to its
+     * intrusive queue as one linked chain each. Every block must come back to the owner once.
+     */
+    @Test
+    void shouldChainBatchesThatTheFullInboxRefusesAndGiveEveryBlockBackOnce() {
+        EventRing events = new EventRing(1 << 10);
+        events.attachConsumer();
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
+            LocalHeap owner = engine.newHeap();
+            int c = SizeClasses.classOf(64);
+            int total = 1024 + 3 * RemoteFreeBuffer.MAX_BATCH + 5; // the inbox's 1,024, then three chains and a short one
+            long[] blocks = new long[total];
+            for (int taken = 0; taken < total; ) {
+                taken += owner.refill(c, total - taken, blocks, taken);
+            }
+            RemoteFreeBuffer remote = new RemoteFreeBuffer(engine);
+            for (long block : blocks) {
+                Span span = engine.spanOf(block);
+                span.markAllocated(block);
+                assertTrue(span.release(block) >= 0);
+                remote.add(span, block);
+            }
+            remote.flush();
+            List<Long> back = new ArrayList<>();
+            owner.drainRemote((sizeClass, address) -> {
+                back.add(address);
+                return -1; // not kept: back to its span
+            });
+            assertEquals(total, back.size(), "every block came back");
+            assertEquals(total, new java.util.HashSet<>(back).size(), "and each once");
+            assertEquals(new java.util.HashSet<>(java.util.Arrays.stream(blocks).boxed().toList()), new java.util.HashSet<>(back));
+            assertTrue(!owner.hasRemoteFrees(), "nothing left on the queue");
+        }
+    }
+
     @Test
     void shouldOrphanSpansOfARetiredHeapAndReleaseThemWhenTheLastBlockComesBack() {
         try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
