@@ -77,11 +77,16 @@ final class OwnerHeaps {
 
     /** What a thread that does not own {@code block} does to free it. */
     static void freeRemotely(RefillEngine engine, long block) {
+        engine.freeNotOwned(release(engine, block), block);
+    }
+
+    /** The first step of any free: marks {@code block} free in its span; returns the span. */
+    static Span release(RefillEngine engine, long block) {
         Span span = engine.spanOf(block);
         if (span.release(block) < 0) {
             throw new IllegalStateException("test bug: block 0x" + Long.toHexString(block) + " was not allocated");
         }
-        engine.freeNotOwned(span, block);
+        return span;
     }
 
     /** How many of {@code batch[0..count)} are {@code block}. */
