@@ -29,6 +29,7 @@ final class DirectMemoryLimit {
     /** Below this batch (a limit under 32 MiB) credit is not worth its inexactness. */
     private static final long MIN_CREDIT_BYTES = 4 << 10;
     private static final int SWEEP_PER_REGISTRATION = 4;
+    private static final int RECENT_SLOTS = 256;
     private static final VarHandle CREDIT_BYTES;
 
     static {
@@ -45,14 +46,24 @@ final class DirectMemoryLimit {
     private final long creditBytes;
     private final long largestCredited;
     private final ThreadLocal<Credit> credits = ThreadLocal.withInitial(this::register);
+    /**
+     * Credits by thread id, direct-mapped, in front of {@link #credits}: a hit is two loads and a
+     * compare where a {@code ThreadLocal} probes a hash table (and a virtual thread, which has no
+     * credit, never hits). Installed racily by each thread for itself only; a hit is checked against
+     * the final {@link Credit#ownerId} (ids are never reused), so a stale or lost entry only sends a
+     * thread to its {@code ThreadLocal}.
+     */
+    private final Credit[] recent = new Credit[RECENT_SLOTS];
     private final ConcurrentLinkedQueue<Credit> holders = new ConcurrentLinkedQueue<>();
 
     /** One platform thread's credit: written only by that thread (or, once it is dead, by a sweep). */
     private static final class Credit {
+        final long ownerId;
         final WeakReference<Thread> thread;
         long bytes;
 
         Credit(Thread thread) {
+            this.ownerId = thread.threadId();
             this.thread = new WeakReference<>(thread);
         }
 
@@ -71,8 +82,8 @@ final class DirectMemoryLimit {
 
     /** @return false if {@code bytes} more would pass the limit (a request larger than the limit never fits) */
     boolean tryReserve(long bytes) {
-        if (bytes <= largestCredited && !Thread.currentThread().isVirtual()) {
-            Credit credit = credits.get();
+        Credit credit;
+        if (bytes <= largestCredited && (credit = creditOf(Thread.currentThread())) != null) {
             long held = credit.bytes;
             if (held >= bytes) {
                 credit.bytes = held - bytes;
@@ -111,8 +122,8 @@ final class DirectMemoryLimit {
     }
 
     void release(long bytes) {
-        if (bytes <= largestCredited && !Thread.currentThread().isVirtual()) {
-            Credit credit = credits.get();
+        Credit credit;
+        if (bytes <= largestCredited && (credit = creditOf(Thread.currentThread())) != null) {
             long held = credit.bytes + bytes;
             if (held > 2 * creditBytes) {
                 reserved.addAndGet(creditBytes - held);
@@ -122,6 +133,26 @@ final class DirectMemoryLimit {
             return;
         }
         reserved.addAndGet(-bytes);
+    }
+
+    /** The credit of {@code thread}, the current thread; null for a virtual thread. */
+    private Credit creditOf(Thread thread) {
+        long id = thread.threadId();
+        Credit hit = recent[(int) id & (RECENT_SLOTS - 1)];
+        return hit != null && hit.ownerId == id ? hit : creditOnMiss(thread, id);
+    }
+
+    private Credit creditOnMiss(Thread thread, long id) {
+        if (thread.isVirtual()) {
+            return null;
+        }
+        Credit credit = credits.get();
+        int slot = (int) id & (RECENT_SLOTS - 1);
+        Credit there = recent[slot];
+        if (there == null || there.ofDeadThread()) {
+            recent[slot] = credit; // a live thread's entry stays: its thread keeps hitting, this one uses the ThreadLocal
+        }
+        return credit;
     }
 
     private Credit register() {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -119,6 +120,52 @@ class DirectMemoryLimitTest {
             threads.add(t % 2 == 0 ? Thread.ofPlatform().start(work) : Thread.ofVirtual().start(work));
         }
         for (Thread thread : threads) {
+            thread.join();
+        }
+        assertNull(failure.get());
+        assertEquals(0, limit.reserved(), "every buffer was released");
+        assertEquals(64 * 1024, reserveUntilRefused(limit, KIB), "nothing is stranded once the threads are gone");
+    }
+
+    /**
+     * More live threads than the credit table has slots: some threads find their slot held by another
+     * live thread and keep their credit only in the ThreadLocal. Every thread's books must still add up.
+     */
+    @Test
+    void shouldKeepEveryThreadsCreditWhenThreadsOutnumberTheTable() throws Exception {
+        DirectMemoryLimit limit = new DirectMemoryLimit(64 * MIB);
+        int threads = 300;
+        CountDownLatch allHolding = new CountDownLatch(threads);
+        CountDownLatch checked = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            started.add(Thread.ofPlatform().start(() -> {
+                try {
+                    try {
+                        for (int k = 0; k < 5; k++) {
+                            assertTrue(limit.tryReserve(KIB));
+                        }
+                    } finally {
+                        allHolding.countDown();
+                    }
+                    checked.await(); // every thread alive and holding credit while the books are read
+                    for (int k = 0; k < 5; k++) {
+                        limit.release(KIB);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        allHolding.await();
+        try {
+            assertNull(failure.get());
+            assertEquals(threads * 5 * KIB, limit.reserved(), "what the threads hold, their credit aside");
+        } finally {
+            checked.countDown(); // never leave the threads waiting
+        }
+        for (Thread thread : started) {
             thread.join();
         }
         assertNull(failure.get());
