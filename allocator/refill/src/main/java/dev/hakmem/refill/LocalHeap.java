@@ -232,15 +232,7 @@ public final class LocalHeap {
      * @return false if this heap has been retired: the caller must look up the span's owner again
      */
     boolean pushRemote(Span span, long address) {
-        long head;
-        do {
-            head = (long) REMOTE_HEAD.getVolatile(this);
-            if (head == CLOSED) {
-                return false;
-            }
-            span.writeLink(address, head);
-        } while (!REMOTE_HEAD.compareAndSet(this, head, address));
-        return true;
+        return pushLinked(address, span, address);
     }
 
     /**
@@ -258,7 +250,17 @@ public final class LocalHeap {
             engine.spanOf(batch[i]).writeLink(batch[i], batch[i + 1]);
         }
         long last = batch[count - 1];
-        Span lastSpan = engine.spanOf(last);
+        return pushLinked(batch[0], engine.spanOf(last), last);
+    }
+
+    /**
+     * Pushes the blocks linked from {@code first} to {@code last} (in {@code lastSpan}) onto the
+     * intrusive queue: {@code last} is linked to the current head, then one CAS makes {@code first}
+     * the head.
+     *
+     * @return false if this heap has been retired
+     */
+    private boolean pushLinked(long first, Span lastSpan, long last) {
         long head;
         do {
             head = (long) REMOTE_HEAD.getVolatile(this);
@@ -266,7 +268,7 @@ public final class LocalHeap {
                 return false;
             }
             lastSpan.writeLink(last, head);
-        } while (!REMOTE_HEAD.compareAndSet(this, head, batch[0]));
+        } while (!REMOTE_HEAD.compareAndSet(this, head, first));
         return true;
     }
 

@@ -99,9 +99,9 @@ final class DirectMemoryLimit {
 
     /** Near the limit: takes back dead threads' credit and the caller's own, then tries once more. */
     private boolean tryReserveAfterReclaiming(long bytes) {
-        reclaimDeadCredit();
-        if (!Thread.currentThread().isVirtual()) {
-            Credit credit = credits.get();
+        sweepDeadCredit(holders.size());
+        Credit credit = creditOf(Thread.currentThread());
+        if (credit != null) {
             long held = credit.bytes;
             if (held > 0) {
                 credit.bytes = 0;
@@ -163,10 +163,10 @@ final class DirectMemoryLimit {
     }
 
     /**
-     * Looks at the {@code count} oldest holders: a dead thread's credit goes back to the shared
-     * counter, a live one goes to the back of the queue, so a churn of short-lived threads is swept
-     * round robin however many long-lived ones registered first. {@code poll} hands each holder to
-     * exactly one sweeper.
+     * Looks at the {@code count} oldest holders (all of them before a refusal): a dead thread's credit
+     * goes back to the shared counter, a live one goes to the back of the queue, so a churn of
+     * short-lived threads is swept round robin however many long-lived ones registered first.
+     * {@code poll} hands each holder to exactly one sweeper.
      */
     private void sweepDeadCredit(int count) {
         for (int i = 0; i < count; i++) {
@@ -178,15 +178,6 @@ final class DirectMemoryLimit {
                 reserved.addAndGet(-credit.bytes);
             } else {
                 holders.add(credit);
-            }
-        }
-    }
-
-    /** Gives the credit of every dead thread back to the shared counter and forgets those threads. */
-    private void reclaimDeadCredit() {
-        for (Credit credit : holders) {
-            if (credit.ofDeadThread() && holders.remove(credit)) { // remove: one of racing sweepers takes it
-                reserved.addAndGet(-credit.bytes);
             }
         }
     }
