@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# Runs this module's jcstress tests: agent/concurrency-tests/run-jcstress.sh [quick|full] [jcstress options...]
+# (see bin/jcstress).
+exec "$(dirname "${BASH_SOURCE[0]}")/../../bin/jcstress" agent/concurrency-tests "$@"
