@@ -12,6 +12,7 @@ import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RefillSettings;
 import dev.hakmem.refill.RefillStats;
+import dev.hakmem.refill.SiteTally;
 import dev.hakmem.refill.SizeClasses;
 import dev.hakmem.refill.Span;
 import org.slf4j.Logger;
@@ -199,33 +200,32 @@ final class DefaultAllocator implements HakmemAllocator {
             return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
         }
         int index = -1;
-        int site;
         if (HotPathFlags.CHECKS) {
             index = span.liveIndex(address);
             if (index < 0) {
                 return NOT_A_LIVE_BLOCK;
             }
-            site = span.takeSiteAt(index);
+            span.takeSiteAt(index);
         } else {
-            site = span.takeSite(address);
+            span.takeSite(address);
         }
         if (span.isOwnedByThread(Thread.currentThread())) {
-            ThreadCache.freeToOwner(span, address, index, site);
+            ThreadCache.freeToOwner(span, address, index);
         } else {
-            freeReleased(span, address, index, site);
+            freeReleased(span, address, index);
         }
         return RELEASED;
     }
 
-    private void freeReleased(Span span, long address, int index, int site) {
+    private void freeReleased(Span span, long address, int index) {
         Thread thread = Thread.currentThread();
         if (!thread.isVirtual()) {
-            caches.platformCache(thread).free(span, address, index, site);
+            caches.platformCache(thread).free(span, address, index);
             return;
         }
         ThreadCache cache = caches.acquireStripe(thread.threadId());
         try {
-            cache.free(span, address, index, site);
+            cache.free(span, address, index);
         } finally {
             caches.releaseStripe(cache);
         }
@@ -313,15 +313,24 @@ final class DefaultAllocator implements HakmemAllocator {
         return span == null ? 0 : span.siteOf(address, HotPathFlags.CHECKS);
     }
 
+    /**
+     * Live blocks from the blocks themselves ({@link RefillEngine#tallyLiveSites}), first, then the
+     * allocation counters: a block allocated in between counts as allocated and freed until the
+     * next call, never as a negative free.
+     */
     @Override
     public List<SiteUsage> siteUsage() {
+        SiteTally live = engine.tallyLiveSites();
         caches.sweepAll();
         SiteCounters counters = caches.siteTotals();
         List<SiteUsage> usage = new ArrayList<>();
         for (int site = 1; site < counters.siteLimit(); site++) {
-            if (counters.allocations(site) != 0 || counters.frees(site) != 0) {
-                usage.add(new SiteUsage(site, counters.allocations(site), counters.frees(site),
-                        counters.bytesAllocated(site), counters.bytesFreed(site)));
+            long allocations = counters.allocations(site);
+            if (allocations != 0) {
+                long bytesAllocated = counters.bytesAllocated(site);
+                long frees = Math.max(0, allocations - live.liveBlocks(site));
+                long bytesFreed = Math.max(0, bytesAllocated - live.liveBytes(site));
+                usage.add(new SiteUsage(site, allocations, frees, bytesAllocated, bytesFreed));
             }
         }
         return usage;

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -92,5 +94,70 @@ class SiteUsageTest {
         assertEquals(1000, site.frees());
         assertEquals(0, site.liveBytes());
         assertNull(usage().get(6));
+    }
+
+    /**
+     * What a site holds is counted from its blocks, not from counters: after random allocations,
+     * frees and reallocations of tiny to huge sizes on three threads (one of which dies holding
+     * blocks), each site's live blocks and bytes are the sum over the blocks the test still holds.
+     */
+    @Test
+    void shouldCountWhatEachSiteHoldsFromTheBlocksItHolds() throws Exception {
+        Map<Long, Integer> live = new HashMap<>(); // address -> site
+        long[] allocations = new long[6];
+        SplittableRandom random = new SplittableRandom(0x517E);
+        Runnable work = () -> {
+            for (int i = 0; i < 3000; i++) {
+                long address;
+                synchronized (live) {
+                    int op = random.nextInt(10);
+                    if (op < 5 || live.isEmpty()) {
+                        int site = 1 + random.nextInt(5);
+                        long size = random.nextInt(50) == 0 ? (1L << 20) + random.nextInt(1 << 21) : 1 + random.nextInt(70_000);
+                        address = allocator.allocate(size, site);
+                        live.put(address, site);
+                        allocations[site]++;
+                    } else {
+                        long victim = live.keySet().stream().skip(random.nextInt(live.size())).findFirst().orElseThrow();
+                        int site = live.remove(victim);
+                        if (op < 8) {
+                            allocator.free(victim);
+                        } else {
+                            long moved = allocator.reallocate(victim, 1 + random.nextInt(70_000));
+                            live.put(moved, site);
+                            if (moved != victim) {
+                                allocations[site]++;
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        Thread dies = Thread.ofPlatform().start(work);
+        dies.join();
+        Thread other = Thread.ofPlatform().start(work);
+        work.run();
+        other.join();
+
+        Map<Integer, SiteUsage> usage = usage();
+        for (int site = 1; site <= 5; site++) {
+            long blocks = 0;
+            long bytes = 0;
+            for (Map.Entry<Long, Integer> e : live.entrySet()) {
+                if (e.getValue() == site) {
+                    blocks++;
+                    bytes += allocator.usableSize(e.getKey());
+                }
+            }
+            SiteUsage u = usage.get(site);
+            assertEquals(allocations[site], u.allocations(), "site " + site);
+            assertEquals(blocks, u.liveBlocks(), "site " + site);
+            assertEquals(bytes, u.liveBytes(), "site " + site);
+        }
+        live.keySet().forEach(allocator::free);
+        for (SiteUsage u : allocator.siteUsage()) {
+            assertEquals(0, u.liveBlocks(), u.toString());
+            assertEquals(u.bytesAllocated(), u.bytesFreed(), u.toString());
+        }
     }
 }

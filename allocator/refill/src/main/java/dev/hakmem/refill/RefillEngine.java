@@ -235,6 +235,35 @@ public final class RefillEngine implements AutoCloseable {
         return newSpan(sizeClass, chunk, chunk.allocatePages(pages), pages, owner);
     }
 
+    /**
+     * Counts the live blocks of every site, from the blocks themselves: each span's site entries
+     * (see {@link Span#recordAllocation}). The lock is held only to copy the lists of chunks and huge
+     * blocks; the spans are read without it, so the tally is exact when the allocator is quiet and a
+     * moment old otherwise. Costs a read of every site entry: 1–2 ms per million blocks.
+     */
+    public SiteTally tallyLiveSites() {
+        Chunk[] chunksNow;
+        Span[] hugeNow;
+        synchronized (this) {
+            chunksNow = chunks.toArray(new Chunk[0]);
+            hugeNow = hugeInUse.toArray(new Span[0]);
+        }
+        SiteTally tally = new SiteTally();
+        for (Chunk chunk : chunksNow) {
+            for (int page = 0; page < chunk.pages; page++) {
+                long address = chunk.base + ((long) page << PageMap.PAGE_SHIFT);
+                Span span = pageMap.spanOf(address);
+                if (span != null && span.base == address) { // a span once, at its first page
+                    span.tallyLiveSites(tally);
+                }
+            }
+        }
+        for (Span span : hugeNow) {
+            span.tallyLiveSites(tally);
+        }
+        return tally;
+    }
+
     private Span newSpan(int sizeClass, Chunk chunk, int first, int pages, LocalHeap owner) {
         Span span = Span.small(pageMap, sizeClass, chunk, first, pages, owner);
         pageMap.register(span, span.base, pages);

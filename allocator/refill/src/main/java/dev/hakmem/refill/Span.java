@@ -358,6 +358,19 @@ public final class Span {
         return site;
     }
 
+    /** Adds this span's live blocks that carry a site to {@code tally}. Racy: a moment old if the span is in use. */
+    void tallyLiveSites(SiteTally tally) {
+        int[] s = sites;
+        if (s == null) {
+            return;
+        }
+        for (int site : s) {
+            if (site > 0) {
+                tally.add(site, blockSize);
+            }
+        }
+    }
+
     /**
      * @param statesKept whether blocks' states are kept (hakmem.checks): only then can a freed block
      *                   be told from a live one, and name the site that held it last

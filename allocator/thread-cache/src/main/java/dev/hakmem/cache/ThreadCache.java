@@ -96,7 +96,8 @@ public final class ThreadCache implements DrainSink {
     }
 
     /**
-     * As {@link #allocate(int)}, and records {@code siteId} on the block and in this cache's
+     * As {@link #allocate(int)}, and records {@code siteId} on the block (what its free, a report's
+     * live count and a double-free report read) and counts the allocation in this cache's
      * {@link SiteCounters}.
      */
     public long allocate(int sizeClass, int siteId) {
@@ -155,22 +156,20 @@ public final class ThreadCache implements DrainSink {
     /**
      * Frees a block the caller has found with {@code pageMap.spanOf} and checked with
      * {@link Span#liveIndex}: into this cache if it is ours (its state becomes its slot), else,
-     * marked free ({@link Span#markFree}), to its owner. A block allocated with a site
-     * ({@code siteId != 0}) is counted as freed in this cache's {@link SiteCounters}.
+     * marked free ({@link Span#markFree}), to its owner. Sites are not counted here: the caller has
+     * turned the block's site entry negative ({@link Span#takeSiteAt}), and a site's live blocks are
+     * counted from those entries ({@code RefillEngine.tallyLiveSites}).
      *
      * @param index the block's index in its span (unused with {@code hakmem.checks} off)
      */
-    public void free(Span span, long address, int index, int siteId) {
+    public void free(Span span, long address, int index) {
         if (span.isOwnedBy(heap)) {
-            freeToOwner(span, address, index, siteId);
+            freeToOwner(span, address, index);
         } else {
             if (HotPathFlags.CHECKS) {
                 span.markFree(index);
             }
             freeNotOwned(span, address);
-            if (siteId != 0) {
-                sites.freed(siteId, span.blockSize());
-            }
         }
     }
 
@@ -182,7 +181,7 @@ public final class ThreadCache implements DrainSink {
      * @param index the block's index in its span, from {@link Span#liveIndex} (unused with
      *              {@code hakmem.checks} off): its state becomes its slot
      */
-    public static void freeToOwner(Span span, long address, int index, int siteId) {
+    public static void freeToOwner(Span span, long address, int index) {
         long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
         // "full" written as the range check of stack[FIRST + n], so C2 keeps a single compare
@@ -196,9 +195,6 @@ public final class ThreadCache implements DrainSink {
         }
         if (HotPathFlags.STATISTICS) {
             stack[FREES]++;
-        }
-        if (siteId != 0) {
-            ((ThreadCache) span.ownerCache()).sites.freed(siteId, span.blockSize());
         }
     }
 

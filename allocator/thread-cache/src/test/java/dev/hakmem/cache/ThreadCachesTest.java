@@ -36,7 +36,7 @@ class ThreadCachesTest {
         Span span = engine.spanOf(address);
         int index = span.release(address);
         assertTrue(index >= 0);
-        cache.free(span, address, index, 0);
+        cache.free(span, address, index);
     }
 
     @Test

@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentServices {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServices.class);
-    private static final long SAMPLE_MILLIS = 100;
     private static AgentServices running;
     /** Until the start-up thread has installed a backend: nothing to report yet. */
     private static final SiteUsageSource NOT_STARTED = new SiteUsageSource() {
@@ -187,16 +186,20 @@ final class AgentServices {
     private void startReporting() {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("hakmem-report-sampler").daemon().factory());
-        sampler.scheduleAtFixedRate(new Runnable() {
+        sampler.schedule(new Runnable() {
             @Override
             public void run() {
+                long start = System.nanoTime();
                 try {
                     peaks.sample(usage.siteUsage());
                 } catch (Throwable t) {
                     LOG.debug("hakmem: sampling the sites failed", t);
                 }
+                if (!sampler.isShutdown()) {
+                    sampler.schedule(this, SitePeaks.nextSampleDelayMillis(System.nanoTime() - start), TimeUnit.MILLISECONDS);
+                }
             }
-        }, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        }, SitePeaks.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hakmem-report").unstarted(new Runnable() {
             @Override
             public void run() {

@@ -1,0 +1,34 @@
+package dev.hakmem.agent.report;
+
+import dev.hakmem.SiteUsage;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class SitePeaksTest {
+    @Test
+    void shouldSampleEvery100MillisWhileASampleIsCheap() {
+        assertEquals(100, SitePeaks.nextSampleDelayMillis(0));
+        assertEquals(100, SitePeaks.nextSampleDelayMillis(TimeUnit.MILLISECONDS.toNanos(2)));
+    }
+
+    @Test
+    void shouldKeepSamplingUnderTwoPercentOfACoreWhenASampleIsSlow() {
+        assertEquals(500, SitePeaks.nextSampleDelayMillis(TimeUnit.MILLISECONDS.toNanos(10)));
+        assertEquals(50_000, SitePeaks.nextSampleDelayMillis(TimeUnit.SECONDS.toNanos(1)));
+    }
+
+    @Test
+    void shouldKeepTheHighestLiveBytesSeenPerSite() {
+        SitePeaks peaks = new SitePeaks();
+        peaks.sample(List.of(new SiteUsage(1, 10, 2, 1000, 200), new SiteUsage(2, 1, 0, 64, 0)));
+        peaks.sample(List.of(new SiteUsage(1, 12, 11, 1200, 1100), new SiteUsage(2, 3, 0, 192, 0)));
+        assertEquals(800, peaks.peak(1));
+        assertEquals(192, peaks.peak(2));
+        assertEquals(0, peaks.peak(3));
+    }
+}
