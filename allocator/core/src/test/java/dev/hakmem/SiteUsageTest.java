@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SiteUsageTest {
     private HakmemAllocator allocator;
@@ -159,5 +160,53 @@ class SiteUsageTest {
             assertEquals(0, u.liveBlocks(), u.toString());
             assertEquals(u.bytesAllocated(), u.bytesFreed(), u.toString());
         }
+    }
+
+    /**
+     * {@code siteUsage()} reads the blocks' site entries while other threads allocate and free: the
+     * figures may be a moment old, but never negative or above what was allocated, and exact once
+     * the threads are done.
+     */
+    @Test
+    void shouldCountSitesWhileOtherThreadsAllocateAndFree() throws Exception {
+        int threads = 2;
+        int opsPerThread = 200_000;
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int seed = t;
+            workers.add(Thread.ofPlatform().start(() -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                long[] held = new long[256];
+                for (int i = 0; i < opsPerThread; i++) {
+                    int slot = random.nextInt(held.length);
+                    if (held[slot] != 0) {
+                        allocator.free(held[slot]);
+                    }
+                    held[slot] = allocator.allocate(1 + random.nextInt(random.nextInt(100) == 0 ? 300_000 : 2_000), 1 + slot % 3);
+                }
+                for (long address : held) {
+                    allocator.free(address);
+                }
+            }));
+        }
+        int samples = 0;
+        while (workers.stream().anyMatch(Thread::isAlive)) {
+            for (SiteUsage u : allocator.siteUsage()) {
+                assertTrue(u.frees() >= 0 && u.frees() <= u.allocations(), u.toString());
+                assertTrue(u.bytesFreed() >= 0 && u.bytesFreed() <= u.bytesAllocated(), u.toString());
+            }
+            samples++;
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        long allocations = 0;
+        for (SiteUsage u : allocator.siteUsage()) {
+            assertEquals(u.allocations(), u.frees(), u.toString());
+            assertEquals(u.bytesAllocated(), u.bytesFreed(), u.toString());
+            allocations += u.allocations();
+        }
+        assertEquals((long) threads * opsPerThread, allocations);
+        assertTrue(samples > 0);
     }
 }
