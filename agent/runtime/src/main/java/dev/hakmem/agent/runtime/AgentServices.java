@@ -1,7 +1,6 @@
 package dev.hakmem.agent.runtime;
 
-import dev.hakmem.HakmemAllocator;
-import dev.hakmem.HakmemConfig;
+import dev.hakmem.Hakmem;
 import dev.hakmem.agent.backend.ObservingBackend;
 import dev.hakmem.agent.backend.ServingBackend;
 import dev.hakmem.agent.backend.SiteUsageSource;
@@ -128,9 +127,8 @@ final class AgentServices {
             grantNativeAccess();
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {
-                HakmemAllocator allocator = HakmemAllocator.create(HakmemConfig.fromEnvironment());
-                route = allocator.stats().osRoute();
-                backend = new ServingBackend(allocator, registry, limit);
+                route = Hakmem.allocator().stats().osRoute(); // starts it: a bad hakmem.* setting fails here
+                backend = new ServingBackend(registry, limit);
             } catch (Throwable t) {
                 LOG.error("hakmem: the allocator could not start; the JDK allocates and hakmem only attributes (as mode=observe)", t);
                 backend = new ObservingBackend();
