@@ -205,9 +205,9 @@ final class DefaultAllocator implements HakmemAllocator {
             if (index < 0) {
                 return NOT_A_LIVE_BLOCK;
             }
-            span.takeSiteAt(index);
+            span.endSiteAt(index);
         } else {
-            span.takeSite(address);
+            span.endSite(address);
         }
         if (span.isOwnedByThread(Thread.currentThread())) {
             ThreadCache.freeToOwner(span, address, index);

@@ -331,31 +331,25 @@ public final class Span {
     }
 
     /**
-     * As {@link #takeSiteAt}, for a block freed without {@link #release} (hakmem.checks=false).
+     * As {@link #endSiteAt}, for a block freed without {@link #liveIndex} (hakmem.checks=false).
      */
-    public int takeSite(long address) {
+    public void endSite(long address) {
         int index = blockIndex(address);
-        return index < 0 ? 0 : takeSiteAt(index);
+        if (index >= 0) {
+            endSiteAt(index);
+        }
     }
 
     /**
-     * The site of the block at {@code index}, which is being freed (from {@link #release}), and
-     * forgets it as the block's current site: the entry turns negative, so an allocation without a
-     * site needs not clear it, and a double free can still name the block's last site.
-     *
-     * @return the site of the block's last allocation, or 0 if it had none
+     * Ends the site of the block at {@code index}, which is being freed: its entry turns negative, so
+     * the block no longer counts as live for that site ({@link #tallyLiveSites}), an allocation
+     * without a site needs not clear it, and a double free can still name the block's last site.
      */
-    public int takeSiteAt(int index) {
+    public void endSiteAt(int index) {
         int[] s = sites;
-        if (s == null) {
-            return 0;
+        if (s != null && s[index] > 0) {
+            s[index] = -s[index];
         }
-        int site = s[index];
-        if (site <= 0) {
-            return 0;
-        }
-        s[index] = -site;
-        return site;
     }
 
     /** Adds this span's live blocks that carry a site to {@code tally}. Racy: a moment old if the span is in use. */

@@ -157,7 +157,7 @@ public final class ThreadCache implements DrainSink {
      * Frees a block the caller has found with {@code pageMap.spanOf} and checked with
      * {@link Span#liveIndex}: into this cache if it is ours (its state becomes its slot), else,
      * marked free ({@link Span#markFree}), to its owner. Sites are not counted here: the caller has
-     * turned the block's site entry negative ({@link Span#takeSiteAt}), and a site's live blocks are
+     * turned the block's site entry negative ({@link Span#endSiteAt}), and a site's live blocks are
      * counted from those entries ({@code RefillEngine.tallyLiveSites}).
      *
      * @param index the block's index in its span (unused with {@code hakmem.checks} off)
