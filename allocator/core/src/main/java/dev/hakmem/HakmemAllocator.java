@@ -93,7 +93,7 @@ public interface HakmemAllocator extends AutoCloseable {
     /**
      * Allocations and frees per site id, for every site that allocated with {@link #allocate(long, int)}.
      * Allocations are counted per thread without synchronisation and summed here; what a site holds
-     * is counted here from the blocks (a read of every block's site entry, 1–2 ms per million blocks
+     * is counted here from the blocks (a read of every block's site entry, about 2 ms per million blocks
      * on a 2-core VM), and frees are the difference. Exact when the allocator is quiet, a moment old
      * otherwise. Sizes are usable sizes (block sizes).
      */
