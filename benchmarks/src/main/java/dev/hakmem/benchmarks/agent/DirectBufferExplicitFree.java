@@ -15,6 +15,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.io.FileDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * serves it) and {@link #jdk} (no agent). Both zero the buffer, as {@code allocateDirect} must. Netty's
  * pooled and adaptive allocators ({@code directBuffer} + {@code release}, thread caches on, no agent)
  * are the Java peers; they do not zero.
+ *
+ * <p>{@link #cleanerFloor} is the least any genuine direct buffer freed by {@code invokeCleaner} can cost:
+ * the JDK's own {@code DirectByteBuffer} over one block allocated once, with a {@code jdk.internal.ref.Cleaner}
+ * whose release does nothing; no allocator, no limit, no zeroing, no per-buffer release state. An
+ * {@code invokeCleaner} reached through reflection or a method handle only frees a buffer that carries
+ * such a cleaner, so whatever serves {@code allocateDirect} pays at least this.
  *
  * <p>Run from the repository root (the agent path is relative): {@code bin/bench agent}.
  */
@@ -38,13 +49,28 @@ public class DirectBufferExplicitFree {
     @Param({"64", "1024", "8192", "65536", "262144"})
     public int size;
 
+    static final String OPEN_NIO = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+
     private Candidate pooled;
     private Candidate adaptive;
+    private long floorBlock;
 
     @Setup
     public void setUp() {
         pooled = Allocators.create("netty-pooled");
         adaptive = Allocators.create("netty-adaptive");
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow", OPEN_NIO})
+    public ByteBuffer cleanerFloor() throws Throwable {
+        if (floorBlock == 0) {
+            floorBlock = UnsafeAccess.UNSAFE.allocateMemory(size); // once per fork, never freed: the fork ends
+        }
+        ByteBuffer buffer = (ByteBuffer) CleanerFloor.NEW_BUFFER.invokeExact(size, floorBlock, (FileDescriptor) null,
+                CleanerFloor.RELEASE_NOTHING, false, (MemorySegment) null);
+        UnsafeAccess.UNSAFE.invokeCleaner(buffer);
+        return buffer;
     }
 
     @Benchmark
@@ -73,5 +99,24 @@ public class DirectBufferExplicitFree {
     @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"})
     public void nettyAdaptive(Blackhole bh) {
         adaptive.allocateAndFree(size, bh);
+    }
+
+    /** The JDK's mapped-buffer constructor: it registers a {@code jdk.internal.ref.Cleaner} running its {@code Runnable}. */
+    private static final class CleanerFloor {
+        static final Runnable RELEASE_NOTHING = () -> { };
+        static final MethodHandle NEW_BUFFER = directBufferConstructor();
+
+        private static MethodHandle directBufferConstructor() {
+            try {
+                Class<?> direct = Class.forName("java.nio.DirectByteBuffer");
+                return MethodHandles.privateLookupIn(direct, MethodHandles.lookup())
+                        .findConstructor(direct, MethodType.methodType(void.class, int.class, long.class,
+                                FileDescriptor.class, Runnable.class, boolean.class, MemorySegment.class))
+                        .asType(MethodType.methodType(ByteBuffer.class, int.class, long.class,
+                                FileDescriptor.class, Runnable.class, boolean.class, MemorySegment.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 }
