@@ -8,7 +8,7 @@ import java.util.List;
  * The candidates by name, as the JMH parameter {@code allocator} spells them.
  *
  * <ul>
- *   <li>{@code hakmem}: {@code Hakmem.allocator()}.
+ *   <li>{@code hakmem}: {@code Hakmem.allocate/free}.
  *   <li>{@code unsafe}: {@code Unsafe.allocateMemory/freeMemory} over the process's malloc; bin/bench runs
  *       it once per native allocator with {@code LD_PRELOAD} and labels the rows glibc, jemalloc, mimalloc
  *       or tcmalloc.
@@ -18,6 +18,8 @@ import java.util.List;
  *       and Netty 4.2 caches only for those unless asked).
  *   <li>{@code netty-adaptive}: {@code new AdaptiveByteBufAllocator(true, true)}: direct, with caches for
  *       threads outside event loops.
+ *   <li>{@code harness}: no allocator at all ({@link HarnessOnly}), to time the benchmark itself; not in
+ *       {@link #NAMES}, so no summary shows it.
  * </ul>
  */
 public final class Allocators {
@@ -32,6 +34,7 @@ public final class Allocators {
         return switch (name) {
             case "hakmem" -> new RawCandidate(name, new HakmemRawAllocator());
             case "unsafe" -> new RawCandidate(name, new UnsafeRawAllocator());
+            case "harness" -> new RawCandidate(name, new HarnessOnly());
             case "arena" -> new ArenaCandidate(name);
             case "netty-pooled" -> new NettyCandidate(name, new PooledByteBufAllocator(
                     true,
@@ -44,7 +47,7 @@ public final class Allocators {
                     true));
             case "netty-adaptive" -> new NettyCandidate(name, new AdaptiveByteBufAllocator(true, true));
             default -> throw new IllegalArgumentException(
-                    "allocator=" + name + " is not a candidate; use one of " + NAMES);
+                    "allocator=" + name + " is not a candidate; use one of " + NAMES + ", or harness");
         };
     }
 }

@@ -79,6 +79,9 @@ public final class RssDriver {
         this.allocator = allocator;
         this.label = System.getProperty("hakmem.label", allocator.equals("unsafe") ? "glibc" : allocator);
         this.options = options;
+        if (!Allocators.NAMES.contains(allocator)) { // e.g. "harness", whose blocks cannot be touched
+            throw new IllegalArgumentException("RssDriver measures " + Allocators.NAMES + ", not " + allocator);
+        }
         this.candidate = Allocators.create(allocator);
         this.hakmem = allocator.equals("hakmem");
     }
