@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -59,14 +60,17 @@ public class DirectBufferExplicitFree {
     public void setUp() {
         pooled = Allocators.create("netty-pooled");
         adaptive = Allocators.create("netty-adaptive");
+        floorBlock = UnsafeAccess.UNSAFE.allocateMemory(size); // what cleanerFloor's buffers reuse
+    }
+
+    @TearDown
+    public void tearDown() {
+        UnsafeAccess.UNSAFE.freeMemory(floorBlock);
     }
 
     @Benchmark
     @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow", OPEN_NIO})
     public ByteBuffer cleanerFloor() throws Throwable {
-        if (floorBlock == 0) {
-            floorBlock = UnsafeAccess.UNSAFE.allocateMemory(size); // once per fork, never freed: the fork ends
-        }
         ByteBuffer buffer = (ByteBuffer) CleanerFloor.NEW_BUFFER.invokeExact(size, floorBlock, (FileDescriptor) null,
                 CleanerFloor.RELEASE_NOTHING, false, (MemorySegment) null);
         UnsafeAccess.UNSAFE.invokeCleaner(buffer);
