@@ -50,7 +50,7 @@ public class DirectBufferExplicitFree {
     @Param({"64", "1024", "8192", "65536", "262144"})
     public int size;
 
-    static final String OPEN_NIO = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+    private static final String OPEN_NIO = "--add-opens=java.base/java.nio=ALL-UNNAMED";
 
     private Candidate pooled;
     private Candidate adaptive;
