@@ -51,6 +51,8 @@ public final class ThreadCache implements DrainSink {
 
     /** The id of the platform thread this cache belongs to; -1 for a stripe. */
     final long ownerId;
+    /** The registry of the allocator instance this cache serves: a thread has a cache per instance. */
+    final ThreadCaches registeredIn;
     private final LocalHeap heap;
     private final RefillEngine engine;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
@@ -69,8 +71,9 @@ public final class ThreadCache implements DrainSink {
     private long hugeBytesFreed;
 
     /** @param owner the platform thread this cache belongs to, or null for a stripe */
-    ThreadCache(LocalHeap heap, Thread owner) {
+    ThreadCache(LocalHeap heap, Thread owner, ThreadCaches registeredIn) {
         this.ownerId = owner == null ? -1 : owner.threadId();
+        this.registeredIn = registeredIn;
         this.heap = heap;
         this.engine = heap.engine();
         this.remoteFrees = new RemoteFreeBuffer(engine);

@@ -2,6 +2,8 @@ package dev.hakmem.cache;
 
 import dev.hakmem.refill.RefillEngine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,9 +14,10 @@ import java.util.ArrayList;
  *
  * <ul>
  *   <li><b>Platform threads</b> get a cache of their own, found by thread id: first in a
- *       direct-mapped table, {@code recent[id & (length - 1)]}, whose entry is the thread's if its
- *       {@link ThreadCache#ownerId} matches (two loads and a compare; the mask lets C2 drop the bounds
- *       check); else in a two-level directory, {@code directory[id >>> 10][id & 1023]}, that holds
+ *       direct-mapped table, {@code RECENT[id & (length - 1)]}, whose entry is the thread's if its
+ *       {@link ThreadCache#ownerId} and {@link ThreadCache#registeredIn} match (the entry, two of its
+ *       final fields and two compares; the mask lets C2 drop the bounds check); else in a two-level
+ *       directory, {@code directory[id >>> 10][id & 1023]}, that holds
  *       every cache. Thread ids are never reused, so a slot belongs to one thread for good. Both are
  *       cheaper than a {@code ThreadLocal}, whose weak-key probe C2 does not always inline. A thread
  *       whose table entry another live thread holds takes the directory every time: correct, a few
@@ -38,6 +41,16 @@ public final class ThreadCaches {
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
     private static final long STRIPE_RECHECK_NANOS = 200_000;
     private static final int RECENT_SLOTS = 1024;
+    /**
+     * One table per JVM, like the page map's radix: a {@code static final} array is a constant to the
+     * JIT, where a table per instance costs two more dependent loads before every allocation (C2
+     * does not treat final instance fields as constants, even in a constant object). A thread of
+     * one allocator instance whose slot another instance's cache holds takes the directory. An entry
+     * is written under the lock of the instance it belongs to and read racily: a hit is checked
+     * against final fields only.
+     */
+    private static final ThreadCache[] RECENT = new ThreadCache[RECENT_SLOTS];
+    private static final VarHandle RECENT_SLOT = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
 
     private final RefillEngine engine;
     private final int prewarmBytes;
@@ -46,8 +59,6 @@ public final class ThreadCaches {
     private final ReentrantLock stripeWait = new ReentrantLock();
     private final Condition stripeReleased = stripeWait.newCondition();
     private volatile int stripeWaiters;
-    /** Written under the registry's lock; read racily, which is safe because a hit is checked against the final {@code ownerId}. */
-    private final ThreadCache[] recent = new ThreadCache[RECENT_SLOTS];
     /** Grown by copy under the lock; volatile so a grown directory is seen (a plain load on x86). */
     private volatile ThreadCache[][] directory = new ThreadCache[16][];
 
@@ -71,7 +82,7 @@ public final class ThreadCaches {
         this.prewarmBytes = prewarmBytes;
         this.stripes = new ThreadCache[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new ThreadCache(engine.newHeap(), null);
+            stripes[i] = new ThreadCache(engine.newHeap(), null, this);
         }
     }
 
@@ -92,9 +103,8 @@ public final class ThreadCaches {
      */
     public ThreadCache ownCache(Thread thread) {
         long id = thread.threadId();
-        ThreadCache[] table = recent;
-        ThreadCache hit = table[(int) id & (table.length - 1)];
-        if (hit != null && hit.ownerId == id) {
+        ThreadCache hit = RECENT[(int) id & (RECENT_SLOTS - 1)];
+        if (hit != null && hit.ownerId == id && hit.registeredIn == this) {
             return hit;
         }
         return inDirectory(id);
@@ -179,7 +189,7 @@ public final class ThreadCaches {
             throw new IllegalStateException("virtual threads use striped caches");
         }
         long id = thread.threadId();
-        ThreadCache cache = new ThreadCache(engine.newHeap(), thread);
+        ThreadCache cache = new ThreadCache(engine.newHeap(), thread, this);
         synchronized (registry) {
             sweep(SWEEP_PER_REGISTRATION);
             setSlot(id, cache);
@@ -209,9 +219,9 @@ public final class ThreadCaches {
         slots[(int) id & PAGE_MASK] = cache;
         pageOccupancy[page]++;
         int recentSlot = (int) id & (RECENT_SLOTS - 1);
-        ThreadCache previous = recent[recentSlot];
-        if (previous == null || !isRegisteredAlive(previous)) {
-            recent[recentSlot] = cache;
+        ThreadCache previous = RECENT[recentSlot];
+        if (previous == null || previous.registeredIn != this || !isRegisteredAlive(previous)) {
+            RECENT[recentSlot] = cache;
         }
     }
 
@@ -226,11 +236,9 @@ public final class ThreadCaches {
         return false;
     }
 
-    private void clearSlot(long id) {
-        int recentSlot = (int) id & (RECENT_SLOTS - 1);
-        if (recent[recentSlot] != null && recent[recentSlot].ownerId == id) {
-            recent[recentSlot] = null;
-        }
+    private void clearSlot(long id, ThreadCache cache) {
+        // a compare-and-set: another registry may be taking this slot for one of its threads
+        RECENT_SLOT.compareAndSet(RECENT, (int) id & (RECENT_SLOTS - 1), cache, null);
         int page = (int) (id >>> PAGE_BITS);
         ThreadCache[][] dir = directory;
         dir[page][(int) id & PAGE_MASK] = null;
@@ -309,7 +317,7 @@ public final class ThreadCaches {
     private void retire(int index) {
         Registration last = registry.removeLast();
         Registration gone = index == registry.size() ? last : registry.set(index, last);
-        clearSlot(gone.threadId);
+        clearSlot(gone.threadId, gone.cache);
         ThreadCache cache = gone.cache;
         cache.flushAll();
         cache.heap().retire();
