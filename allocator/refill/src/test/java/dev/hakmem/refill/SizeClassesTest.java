@@ -1,5 +1,7 @@
 package dev.hakmem.refill;
 
+import dev.hakmem.ace.spi.Policy;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,7 +77,8 @@ class SizeClassesTest {
             if (SizeClasses.tierOf(c) == SizeClasses.Tier.MID) {
                 assertTrue(blocks >= 8, "mid class " + c + " has " + blocks + " blocks per span");
             }
-            assertTrue(SizeClasses.defaultBatch(c) >= 1 && SizeClasses.defaultBatch(c) <= 64);
+            assertTrue(SizeClasses.defaultBatch(c) >= 1 && 2 * SizeClasses.defaultBatch(c) <= Policy.MAX_CAPACITY,
+                    "a cache of class " + c + " holds twice its batch");
         }
     }
 
