@@ -20,6 +20,8 @@ import java.util.List;
  *       threads outside event loops.
  *   <li>{@code harness}: no allocator at all ({@link HarnessOnly}), to time the benchmark itself; not in
  *       {@link #NAMES}, so no summary shows it.
+ *   <li>{@code floor}: the least work a Java-heap thread cache can do ({@link JavaCacheFloor}), one
+ *       thread only, its features chosen with {@code -Dfloor.features}; not in {@link #NAMES} either.
  * </ul>
  */
 public final class Allocators {
@@ -35,6 +37,7 @@ public final class Allocators {
             case "hakmem" -> new RawCandidate(name, new HakmemRawAllocator());
             case "unsafe" -> new RawCandidate(name, new UnsafeRawAllocator());
             case "harness" -> new RawCandidate(name, new HarnessOnly());
+            case "floor" -> new RawCandidate(name, new JavaCacheFloor());
             case "arena" -> new ArenaCandidate(name);
             case "netty-pooled" -> new NettyCandidate(name, new PooledByteBufAllocator(
                     true,
@@ -47,7 +50,7 @@ public final class Allocators {
                     true));
             case "netty-adaptive" -> new NettyCandidate(name, new AdaptiveByteBufAllocator(true, true));
             default -> throw new IllegalArgumentException(
-                    "allocator=" + name + " is not a candidate; use one of " + NAMES + ", or harness");
+                    "allocator=" + name + " is not a candidate; use one of " + NAMES + ", or harness, floor");
         };
     }
 }
