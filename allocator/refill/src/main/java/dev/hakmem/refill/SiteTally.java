@@ -28,9 +28,4 @@ public final class SiteTally {
     public long liveBytes(int site) {
         return site > 0 && site < liveBytes.length ? liveBytes[site] : 0;
     }
-
-    /** @return one more than the largest site id with a live block */
-    public int siteLimit() {
-        return liveBlocks.length;
-    }
 }
