@@ -61,7 +61,8 @@ final class JavaCacheFloor implements RawAllocator {
         }
     }
 
-    private static Set<String> features(String list) {
+    /** @throws IllegalArgumentException naming the list and the unknown feature, if there is one */
+    static Set<String> features(String list) {
         Set<String> chosen = Set.copyOf(Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
         for (String feature : chosen) {
             if (!ALL_FEATURES.contains(feature)) {
