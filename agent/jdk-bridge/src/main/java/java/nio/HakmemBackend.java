@@ -1,52 +1,80 @@
 package java.nio;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.SwitchPoint;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What {@link HakmemBridge} asks of hakmem. Defined inside {@code java.base} by the hakmem agent, so
  * that the bridge, which every class loader can see, can call into hakmem's module layer, which only
- * the agent can see. The agent installs exactly one implementation before the first rewritten call
- * site runs.
+ * the agent can see. The agent installs at most one implementation; call sites linked before that run
+ * on the JDK until it is installed ({@link HakmemLinker}).
  *
  * <p>Contract for implementations: the {@code release*} methods never throw (they run on the JDK's
  * Reference Handler thread, where an exception ends the process).
  */
 public abstract class HakmemBackend {
-    /** How long a first rewritten call waits for the agent's start-up thread before going on without hakmem. */
-    private static final long START_TIMEOUT_SECONDS = 60;
-    private static final CountDownLatch INSTALLED = new CountDownLatch(1);
+    /**
+     * How long a call site linked before the allocator is ready waits for it (it usually takes
+     * 100-250 ms of CPU); after that, it runs on the JDK until the allocator is installed.
+     */
+    static final long START_WAIT_MILLIS = 5_000;
+    /** Valid until a backend is installed; sites linked before then switch from the JDK to hakmem when it is invalidated. */
+    private static final SwitchPoint NOT_INSTALLED = new SwitchPoint();
+    /** Counted down when a backend is installed or the agent gives up starting one. */
+    private static final CountDownLatch SETTLED = new CountDownLatch(1);
     private static volatile HakmemBackend installed;
+    /** The agent's start-up thread, which must never wait for itself (with jdk=true it runs rewritten JDK code). */
+    private static volatile Thread starter;
 
     protected HakmemBackend() {
     }
 
-    /**
-     * Called once by the agent's start-up thread, which creates the allocator off the premain path
-     * (it costs tens of milliseconds). Package-private: reached through the agent's lookup only.
-     */
+    /** Package-private, as every method here that changes state: reached through the agent's lookup only. */
+    static void starting(Thread startUpThread) {
+        starter = startUpThread;
+    }
+
+    /** Called once by the agent's start-up thread, which creates the allocator off the premain path. */
     static void install(HakmemBackend backend) {
         installed = backend;
-        INSTALLED.countDown();
+        SwitchPoint.invalidateAll(new SwitchPoint[] {NOT_INSTALLED});
+        SETTLED.countDown();
+    }
+
+    /** The agent could not install a backend: every call site stays with the JDK. */
+    static void abandon() {
+        SETTLED.countDown();
+    }
+
+    /** The installed backend; {@link HakmemBridge} is initialised only after there is one. */
+    static HakmemBackend installed() {
+        return installed;
     }
 
     /**
-     * The backend, for {@link HakmemBridge}'s initialiser: a rewritten call that runs before the agent
-     * has finished starting waits here, once, by class-initialisation rules. If the agent never
-     * finishes, the JDK serves and nothing is attributed.
+     * For {@link HakmemLinker}: hakmem's method if the backend is installed (after a bounded wait for
+     * it), else the JDK's until it is.
      */
-    static HakmemBackend awaitInstalled() {
+    static MethodHandle onceInstalled(MethodHandle jdk, MethodHandle hakmem) {
+        if (installed == null && Thread.currentThread() != starter) {
+            awaitSettled();
+        }
+        if (installed != null) {
+            return hakmem;
+        }
+        return SETTLED.getCount() == 0 ? jdk : NOT_INSTALLED.guardWithTest(jdk, hakmem);
+    }
+
+    private static void awaitSettled() {
         boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_WAIT_MILLIS);
         try {
             while (true) {
                 try {
-                    if (INSTALLED.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                        return installed;
-                    }
-                    System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING,
-                            "hakmem: the agent did not finish starting in " + START_TIMEOUT_SECONDS
-                                    + " s; the JDK allocates direct memory for this JVM");
-                    return new Unattributed();
+                    SETTLED.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    return;
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -127,66 +155,4 @@ public abstract class HakmemBackend {
 
     /** Observe mode: the JDK is about to free {@code address}. */
     public abstract void observeFree(long address, int site);
-
-    /** The JDK serves, nothing is counted: for a JVM where the agent could not start. */
-    static final class Unattributed extends HakmemBackend {
-        @Override
-        public long reserveDirect(int capacity, int site) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void releaseDirect(long address, int capacity) {
-        }
-
-        @Override
-        public void observeDirect(int capacity, int site) {
-        }
-
-        @Override
-        public void observeDirectRelease(int capacity, int site) {
-        }
-
-        @Override
-        public boolean replaces() {
-            return false;
-        }
-
-        @Override
-        public void countForcedGc() {
-        }
-
-        @Override
-        public OutOfMemoryError directLimitError(int capacity, int site) {
-            return new OutOfMemoryError("Cannot reserve " + capacity + " bytes of direct buffer memory");
-        }
-
-        @Override
-        public long allocateMemory(long bytes, int site) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean owns(long address) {
-            return false;
-        }
-
-        @Override
-        public long reallocateMemory(long address, long bytes, int site) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean freeMemory(long address, int site) {
-            return false;
-        }
-
-        @Override
-        public void observeMemory(long oldAddress, long address, long bytes, int site) {
-        }
-
-        @Override
-        public void observeFree(long address, int site) {
-        }
-    }
 }

@@ -3,26 +3,29 @@ package java.nio;
 import jdk.internal.access.JavaLangRefAccess;
 import jdk.internal.access.SharedSecrets;
 import jdk.internal.misc.Unsafe;
+import sun.nio.ch.DirectBuffer;
 
+import java.lang.invoke.MethodHandle;
 import java.util.Objects;
 
 /**
- * The target of the call sites the hakmem agent rewrites. {@code ByteBuffer.allocateDirect(cap)}
- * becomes {@code HakmemBridge.allocateDirect(cap, siteId)}; {@code unsafe.allocateMemory(n)} becomes
- * {@code HakmemBridge.allocateMemory(unsafe, n, siteId)}, and so on. The agent defines this class inside
- * {@code java.base}, so that rewritten classes of every class loader resolve it, and so that it can
- * build genuine direct buffers and pass foreign addresses to the JDK's own allocator without
- * {@code sun.misc.Unsafe} (no JEP 498 warning, and it works under {@code --sun-misc-unsafe-memory-access=deny}).
+ * What the call sites the hakmem agent rewrote run, once the allocator is installed: hakmem's memory
+ * in replace mode, the JDK's with attribution in observe mode. Reached only through the call sites
+ * {@link HakmemLinker} links (nothing here is public): {@code ByteBuffer.allocateDirect(cap)} runs
+ * {@code allocateDirect(cap, site)}, {@code unsafe.freeMemory(a)} runs {@code freeMemory(jdk, unsafe, a, site)},
+ * where {@code jdk} is the JDK method the site called before, bound at link time.
  *
- * <p>The receiver of a rewritten {@code Unsafe} call comes first, as {@code Object}, because
- * {@code java.base} cannot name {@code sun.misc.Unsafe}; it is only checked for null, as the original
- * call would.
+ * <p>Living in {@code java.base} lets the bridge build genuine direct buffers over hakmem's memory,
+ * with no {@code sun.misc.Unsafe} and so no JEP 498 warning for what hakmem serves. Whatever hakmem
+ * does not own (an address the JDK allocated, a buffer hakmem did not make) goes to {@code jdk}, the
+ * caller's own {@code sun.misc.Unsafe} method: it fails, warns or works exactly as the original call
+ * would, also under {@code --sun-misc-unsafe-memory-access=deny}.
+ *
+ * <p>Initialised only after the agent has installed a backend ({@link HakmemBackend#onceInstalled}).
  */
-public final class HakmemBridge {
-    private static final HakmemBackend BACKEND = HakmemBackend.awaitInstalled();
+final class HakmemBridge {
+    private static final HakmemBackend BACKEND = HakmemBackend.installed();
     private static final boolean REPLACES = BACKEND.replaces();
-    /** Observe mode; false also when the agent could not start, and the JDK serves untouched. */
-    private static final boolean OBSERVES = !REPLACES && !(BACKEND instanceof HakmemBackend.Unattributed);
     private static final Unsafe JDK = Unsafe.getUnsafe();
     /** As {@code java.nio.Bits}: about 0.5 s of back-off in all before giving up. */
     private static final int MAX_SLEEPS = 9;
@@ -30,9 +33,9 @@ public final class HakmemBridge {
     private HakmemBridge() {
     }
 
-    public static ByteBuffer allocateDirect(int capacity, int site) {
+    static ByteBuffer allocateDirect(int capacity, int site) {
         if (!REPLACES || capacity < 0) {
-            return OBSERVES && capacity >= 0 ? observedDirect(capacity, site) : ByteBuffer.allocateDirect(capacity);
+            return capacity >= 0 ? observedDirect(capacity, site) : ByteBuffer.allocateDirect(capacity);
         }
         long address = BACKEND.reserveDirect(capacity, site);
         if (address == 0) {
@@ -150,41 +153,52 @@ public final class HakmemBridge {
         }
     }
 
-    public static long allocateMemory(Object unsafe, long bytes, int site) {
-        Objects.requireNonNull(unsafe);
+    static long allocateMemory(MethodHandle jdk, Object unsafe, long bytes, int site) throws Throwable {
         if (REPLACES) {
+            Objects.requireNonNull(unsafe); // the original call's null check on its receiver
             return BACKEND.allocateMemory(bytes, site);
         }
-        long address = JDK.allocateMemory(bytes);
+        long address = (long) jdk.invokeExact(unsafe, bytes);
         BACKEND.observeMemory(0, address, bytes, site);
         return address;
     }
 
-    public static long reallocateMemory(Object unsafe, long address, long bytes, int site) {
-        Objects.requireNonNull(unsafe);
+    static long reallocateMemory(MethodHandle jdk, Object unsafe, long address, long bytes, int site) throws Throwable {
         if (REPLACES && (address == 0 || BACKEND.owns(address))) {
+            Objects.requireNonNull(unsafe);
             return BACKEND.reallocateMemory(address, bytes, site);
         }
-        long moved = JDK.reallocateMemory(address, bytes);
+        long moved = (long) jdk.invokeExact(unsafe, address, bytes);
         if (!REPLACES) {
             BACKEND.observeMemory(address, moved, bytes, site);
         }
         return moved;
     }
 
-    public static void freeMemory(Object unsafe, long address, int site) {
-        Objects.requireNonNull(unsafe);
-        if (REPLACES && BACKEND.freeMemory(address, site)) {
-            return;
-        }
-        if (!REPLACES) {
+    static void freeMemory(MethodHandle jdk, Object unsafe, long address, int site) throws Throwable {
+        if (REPLACES) {
+            Objects.requireNonNull(unsafe);
+            if (BACKEND.freeMemory(address, site)) {
+                return;
+            }
+        } else {
             BACKEND.observeFree(address, site);
         }
-        JDK.freeMemory(address);
+        jdk.invokeExact(unsafe, address);
     }
 
-    public static void invokeCleaner(Object unsafe, ByteBuffer buffer, int site) {
-        Objects.requireNonNull(unsafe);
-        JDK.invokeCleaner(buffer);
+    /**
+     * A buffer hakmem made is released through its cleaner at once (its release gives the block
+     * back); any other buffer, and a slice or duplicate of one, goes to the caller's own
+     * {@code invokeCleaner}, which throws, warns or cleans as the JDK does.
+     */
+    static void invokeCleaner(MethodHandle jdk, Object unsafe, ByteBuffer buffer, int site) throws Throwable {
+        if (REPLACES && buffer instanceof DirectBuffer direct && direct.attachment() == null
+                && direct.cleaner() != null && BACKEND.owns(direct.address())) {
+            Objects.requireNonNull(unsafe);
+            JDK.invokeCleaner(buffer);
+            return;
+        }
+        jdk.invokeExact(unsafe, buffer);
     }
 }

@@ -1,28 +1,24 @@
 package dev.hakmem.agent;
 
 import java.lang.instrument.Instrumentation;
-import java.lang.module.Configuration;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Consumer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 
 /**
- * {@code -javaagent:hakmem-agent.jar[=options]} and dynamic attach. This class is all of hakmem that
- * lives on the application's class loader (as any agent's main class must). It builds a module layer
- * for the rest (the allocator, SLF4J, the agent runtime with Byte Buddy's ASM relocated), opens
- * {@code java.nio} to the runtime's module alone, so that the runtime can define the call-site bridge
- * inside {@code java.base}, and starts it. Nothing is opened or granted to the application.
+ * {@code -javaagent:hakmem-agent.jar[=options]} and dynamic attach, on any JDK from 8 on.
  *
- * <p>A malformed option stops the JVM (exit status 2) with a message that names it and lists the valid
- * ones; any other failure is logged once and the application runs on the JDK's allocator.
+ * <p>This class is compiled for Java 8 (class file version 52) and uses nothing newer, so that every
+ * JDK can load it: a premain class it cannot load aborts the JVM. It checks the JDK first; on one
+ * hakmem does not run on, it prints one line and returns, so the application runs exactly as without
+ * the agent. Only on a supported JDK does it load {@link AgentLauncher} (compiled for Java 25), by
+ * name, so that no older JDK ever links to it. It keeps no state and catches everything: nothing that
+ * goes wrong here reaches the application.
  */
 public final class HakmemAgent {
-    private static final String ENTRY = "dev.hakmem.agent.runtime.AgentRuntime";
-    private static Consumer<Object[]> entry;
-    private static Object controller;
+    /** The feature release hakmem is built and checked for; its bridge relies on that JDK's internals. */
+    static final int SUPPORTED_FEATURE = 25;
+    static final String SUPPORTED = "JDK " + SUPPORTED_FEATURE;
+    private static final String LAUNCHER = "dev.hakmem.agent.AgentLauncher";
 
     private HakmemAgent() {
     }
@@ -35,55 +31,44 @@ public final class HakmemAgent {
         start(args, inst, true);
     }
 
-    private static synchronized void start(String args, Instrumentation inst, boolean attached) {
-        long startNanos = System.nanoTime();
-        Path jar;
-        try {
-            jar = Path.of(HakmemAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (entry == null) {
-                entry = buildLayer(jar, inst);
-            }
-        } catch (Throwable t) {
-            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+    private static void start(String args, Instrumentation inst, boolean attached) {
+        int feature = featureRelease(System.getProperty("java.specification.version"));
+        if (feature != SUPPORTED_FEATURE) {
+            System.err.println(unsupportedJdkLine());
             return;
         }
         try {
-            entry.accept(new Object[] {args, inst, attached, jar.toString(), controller, startNanos});
-        } catch (IllegalArgumentException bad) {
-            if (bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
-                if (attached) {
-                    throw bad; // the attaching tool gets the message; the running JVM goes on
-                }
-                // like the java launcher with a bad option: the message, an exit status, no stack trace or abort
-                System.err.println(bad.getMessage());
-                System.exit(2);
+            Method start = Class.forName(LAUNCHER).getDeclaredMethod("start", String.class, Instrumentation.class, boolean.class);
+            start.invoke(null, args, inst, attached);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (attached && cause instanceof IllegalArgumentException) {
+                throw (IllegalArgumentException) cause; // a bad option: the attaching tool gets the message
             }
-            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", bad);
+            System.err.println("hakmem: the agent could not start (" + cause + "); the application runs without it");
         } catch (Throwable t) {
-            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+            System.err.println("hakmem: the agent could not start (" + t + "); the application runs without it");
         }
     }
 
-    /** Logged through the platform logger: SLF4J lives in the layer that failed to start. Made lazily, off the normal path. */
-    private static void warn(String message, Throwable cause) {
-        System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING, message, cause);
+    /** The one line printed on a JDK hakmem does not run on. */
+    static String unsupportedJdkLine() {
+        String vendor = System.getProperty("java.vendor");
+        return "hakmem: this JVM is JDK " + System.getProperty("java.version") + (vendor == null ? "" : " (" + vendor + ")")
+                + "; hakmem runs on " + SUPPORTED + " only, so the agent does nothing and the application runs without it";
     }
 
-    @SuppressWarnings("unchecked")
-    private static Consumer<Object[]> buildLayer(Path jar, Instrumentation inst) throws Exception {
-        EmbeddedModules modules = EmbeddedModules.in(jar);
-        Configuration configuration = ModuleLayer.boot().configuration()
-                .resolve(modules, java.lang.module.ModuleFinder.of(), modules.moduleNames());
-        // the platform loader as parent: the application's classes (its own SLF4J, Byte Buddy, ...) stay out of sight
-        ModuleLayer.Controller layerController = ModuleLayer.defineModulesWithOneLoader(configuration,
-                List.of(ModuleLayer.boot()), ClassLoader.getPlatformClassLoader());
-        ModuleLayer layer = layerController.layer();
-        Module runtime = layer.findModule(EmbeddedModules.RUNTIME_MODULE).orElseThrow();
-        layerController.addExports(runtime, "dev.hakmem.agent.runtime", HakmemAgent.class.getModule());
-        inst.redefineModule(ByteBuffer.class.getModule(), Set.of(), Map.of(), Map.of("java.nio", Set.of(runtime)),
-                Set.of(), Map.of());
-        controller = layerController;
-        Class<?> runtimeClass = layer.findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(ENTRY);
-        return (Consumer<Object[]>) runtimeClass.getConstructor().newInstance();
+    /** @return 8 for "1.8", 17 for "17", -1 for anything unreadable */
+    static int featureRelease(String specificationVersion) {
+        if (specificationVersion == null) {
+            return -1;
+        }
+        String v = specificationVersion.startsWith("1.") ? specificationVersion.substring(2) : specificationVersion;
+        int dot = v.indexOf('.');
+        try {
+            return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

@@ -122,6 +122,11 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         return new BadAgentOptionException("hakmem agent: bad option '" + option + "': " + why + ". Valid options: " + VALID);
     }
 
+    /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
+    AgentOptions observing() {
+        return new AgentOptions(false, includes, excludes, jdk, limit, report, log);
+    }
+
     @Override
     public String toString() {
         return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="

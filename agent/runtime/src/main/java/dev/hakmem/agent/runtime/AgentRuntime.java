@@ -1,5 +1,7 @@
 package dev.hakmem.agent.runtime;
 
+import org.slf4j.LoggerFactory;
+
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.util.function.Consumer;
@@ -7,8 +9,9 @@ import java.util.function.Consumer;
 /**
  * Entry point from the agent's bootstrap, which builds hakmem's module layer and calls
  * {@link #start} reflectively. Parses the options (the only failure allowed to stop the JVM), points
- * hakmem's logging at the chosen level, defines the bridge inside {@code java.base}, then hands over
- * to {@link AgentServices}. Nothing here names the bridge's types, which do not exist until
+ * hakmem's logging at the chosen level, checks the JDK internals the bridge needs ({@link JdkInternals}:
+ * observe mode or nothing at all if some are missing), defines the bridge inside {@code java.base},
+ * then hands over to {@link AgentServices}. Nothing here names the bridge's types, which do not exist until
  * {@link JdkBridge#define} has run.
  */
 public final class AgentRuntime implements Consumer<Object[]> {
@@ -43,6 +46,17 @@ public final class AgentRuntime implements Consumer<Object[]> {
         started = true;
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, options.log());
+        }
+        JdkInternals.Verdict verdict = JdkInternals.check(JdkInternals.BRIDGE);
+        String line = verdict.line(options.replace());
+        if (line != null) {
+            LoggerFactory.getLogger(AgentRuntime.class).warn(line);
+        }
+        if (verdict.allowed() == JdkInternals.Allowed.NOTHING) {
+            return;
+        }
+        if (verdict.allowed() == JdkInternals.Allowed.OBSERVE) {
+            options = options.observing();
         }
         MethodHandles.Lookup nio;
         try {

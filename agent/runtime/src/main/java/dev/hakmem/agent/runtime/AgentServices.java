@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,12 +86,30 @@ final class AgentServices {
 
     /** Run by the transformer when it rewrites the first call site. */
     private void startAllocator() {
-        Thread.ofPlatform().name("hakmem-start").daemon().start(new Runnable() {
+        Thread starter = Thread.ofPlatform().name("hakmem-start").daemon().unstarted(new Runnable() {
             @Override
             public void run() {
                 installBackend();
             }
         });
+        try {
+            // call sites this thread links (JDK code, with jdk=true) must not wait for it
+            nio.findStatic(HakmemBackend.class, "starting", MethodType.methodType(void.class, Thread.class)).invoke(starter);
+        } catch (Throwable t) {
+            cannotStart("the bridge refused the start-up thread", t);
+            abandon();
+            return;
+        }
+        starter.start();
+    }
+
+    /** Call sites stay with the JDK for good; none waits for an allocator any longer. */
+    private void abandon() {
+        try {
+            nio.findStatic(HakmemBackend.class, "abandon", MethodType.methodType(void.class)).invoke();
+        } catch (Throwable t) {
+            LOG.error("hakmem: could not tell the bridge that the agent gave up", t);
+        }
     }
 
     static void cannotStart(String why, Throwable cause) {
@@ -108,6 +127,12 @@ final class AgentServices {
     static void start(AgentOptions options, Instrumentation inst, boolean attached, MethodHandles.Lookup nio,
                       ModuleLayer.Controller layer, long startNanos) {
         AgentServices services = new AgentServices(options, nio, layer);
+        try {
+            services.admitRewrittenSites();
+        } catch (Throwable t) {
+            cannotStart("the bridge's linker could not be given the site registry", t);
+            return;
+        }
         running = services;
         inst.addTransformer(services.transformer, true);
         if (attached || options.jdk()) {
@@ -117,6 +142,18 @@ final class AgentServices {
             services.startReporting();
         }
         LOG.info("hakmem agent: premain done in {} ms ({})", (System.nanoTime() - startNanos) / 1_000_000, options);
+    }
+
+    /** Lets the bridge link exactly the call sites this agent rewrites: a site id, in the class and loader it was registered for. */
+    private void admitRewrittenSites() throws Throwable {
+        SiteRegistry sites = registry;
+        nio.findStatic(java.nio.HakmemLinker.class, "admit", MethodType.methodType(void.class, BiPredicate.class))
+                .invoke(new BiPredicate<Class<?>, Integer>() { // no lambdas on the premain path
+                    @Override
+                    public boolean test(Class<?> holder, Integer site) {
+                        return sites.declares(holder, site);
+                    }
+                });
     }
 
     private void installBackend() {
@@ -140,9 +177,10 @@ final class AgentServices {
         usage = (SiteUsageSource) backend;
         try {
             nio.findStatic(HakmemBackend.class, "install", MethodType.methodType(void.class, HakmemBackend.class)).invoke(backend);
-            nio.ensureInitialized(java.nio.HakmemBridge.class);
+            nio.ensureInitialized(nio.findClass("java.nio.HakmemBridge")); // so that the first call does not pay for it
         } catch (Throwable t) {
             cannotStart("the backend could not be installed behind the bridge", t);
+            abandon();
             return;
         }
         LOG.info("hakmem agent: allocator ready in {} ms (memory route {}, direct-buffer limit {} bytes)",
@@ -222,6 +260,7 @@ final class AgentServices {
             totals.put("classesTransformed", transformer.transformedClasses());
             totals.put("classesFailed", transformer.failedClasses());
             totals.put("handlesLeftToJdk", transformer.handlesLeft());
+            totals.put("classesTooOld", transformer.tooOldClasses());
             String json = JsonReport.render(registry.all(), sites, peaks, totals);
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

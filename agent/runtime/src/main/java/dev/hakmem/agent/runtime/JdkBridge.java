@@ -8,7 +8,7 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * Defines {@code java.nio.HakmemBackend}, {@code HakmemRelease}, {@code ObservedRelease} and {@code HakmemBridge} inside
+ * Defines {@code java.nio.HakmemBackend}, {@code HakmemRelease}, {@code ObservedRelease}, {@code HakmemBridge} and {@code HakmemLinker} inside
  * {@code java.base}, from the class files the agent jar carries under {@value #PREFIX}. Needs
  * {@code java.nio} open to this module, which the agent's bootstrap grants to this module alone.
  *
@@ -16,7 +16,7 @@ import java.util.zip.ZipEntry;
  */
 final class JdkBridge {
     static final String PREFIX = "META-INF/hakmem/jdk/java/nio/";
-    private static final String[] CLASSES = {"HakmemBackend", "HakmemBackend$Unattributed", "HakmemRelease", "ObservedRelease", "HakmemBridge"};
+    private static final String[] CLASSES = {"HakmemBackend", "HakmemRelease", "ObservedRelease", "HakmemBridge", "HakmemLinker"};
 
     private JdkBridge() {
     }

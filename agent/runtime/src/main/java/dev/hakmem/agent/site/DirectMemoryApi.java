@@ -1,21 +1,22 @@
 package dev.hakmem.agent.site;
 
 /**
- * The JDK methods whose call sites the agent rewrites, and the {@code java.nio.HakmemBridge} method
- * each goes to. A bridge method takes the original arguments (for {@code Unsafe}, the receiver first,
- * as {@code Object}) followed by the site id.
+ * The JDK methods whose call sites the agent rewrites. A rewritten call is an {@code invokedynamic}
+ * named like the method, of the original call's type (for {@code Unsafe}, the receiver first), whose
+ * bootstrap is {@code java.nio.HakmemLinker.link} with the site id as its static argument.
  */
 public enum DirectMemoryApi {
-    ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false, "java/nio/ByteBuffer", "allocateDirect",
-            "(I)Ljava/nio/ByteBuffer;", "(II)Ljava/nio/ByteBuffer;"),
-    ALLOCATE_MEMORY("Unsafe.allocateMemory", true, UnsafeName.OWNER, "allocateMemory", "(J)J", "(Ljava/lang/Object;JI)J"),
-    REALLOCATE_MEMORY("Unsafe.reallocateMemory", true, UnsafeName.OWNER, "reallocateMemory", "(JJ)J", "(Ljava/lang/Object;JJI)J"),
-    FREE_MEMORY("Unsafe.freeMemory", true, UnsafeName.OWNER, "freeMemory", "(J)V", "(Ljava/lang/Object;JI)V"),
-    INVOKE_CLEANER("Unsafe.invokeCleaner", true, UnsafeName.OWNER, "invokeCleaner", "(Ljava/nio/ByteBuffer;)V",
-            "(Ljava/lang/Object;Ljava/nio/ByteBuffer;I)V");
+    ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false, "java/nio/ByteBuffer", "allocateDirect", "(I)Ljava/nio/ByteBuffer;"),
+    ALLOCATE_MEMORY("Unsafe.allocateMemory", true, UnsafeName.OWNER, "allocateMemory", "(J)J"),
+    REALLOCATE_MEMORY("Unsafe.reallocateMemory", true, UnsafeName.OWNER, "reallocateMemory", "(JJ)J"),
+    FREE_MEMORY("Unsafe.freeMemory", true, UnsafeName.OWNER, "freeMemory", "(J)V"),
+    INVOKE_CLEANER("Unsafe.invokeCleaner", true, UnsafeName.OWNER, "invokeCleaner", "(Ljava/nio/ByteBuffer;)V");
 
-    /** Internal name of the class every rewritten call site calls. */
-    public static final String BRIDGE = "java/nio/HakmemBridge";
+    /** Internal name of the class whose {@code link} method bootstraps every rewritten call site. */
+    public static final String LINKER = "java/nio/HakmemLinker";
+    public static final String LINK_METHOD = "link";
+    public static final String LINK_DESCRIPTOR = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
+            + "Ljava/lang/invoke/MethodType;I)Ljava/lang/invoke/CallSite;";
     /** {@code MappedByteBuffer.allocateDirect(n)} compiles to this owner; it is the same static method. */
     private static final String MAPPED_BYTE_BUFFER = "java/nio/MappedByteBuffer";
     private static final DirectMemoryApi[] ALL = values();
@@ -25,15 +26,13 @@ public enum DirectMemoryApi {
     private final String owner;
     private final String method;
     private final String descriptor;
-    private final String bridgeDescriptor;
 
-    DirectMemoryApi(String label, boolean virtual, String owner, String method, String descriptor, String bridgeDescriptor) {
+    DirectMemoryApi(String label, boolean virtual, String owner, String method, String descriptor) {
         this.label = label;
         this.virtual = virtual;
         this.owner = owner;
         this.method = method;
         this.descriptor = descriptor;
-        this.bridgeDescriptor = bridgeDescriptor;
     }
 
     /**
@@ -71,12 +70,9 @@ public enum DirectMemoryApi {
         return descriptor;
     }
 
-    public String bridgeMethod() {
-        return method;
-    }
-
-    public String bridgeDescriptor() {
-        return bridgeDescriptor;
+    /** The rewritten call's type: the original descriptor, with an {@code Unsafe} receiver as the first parameter. */
+    public String callSiteDescriptor() {
+        return virtual ? "(L" + owner + ";" + descriptor.substring(1) : descriptor;
     }
 
     private static final class UnsafeName {

@@ -16,19 +16,24 @@ import java.util.Map;
 
 /**
  * Rewrites one class: each {@code invokestatic ByteBuffer.allocateDirect} and
- * {@code invokevirtual Unsafe.allocateMemory/reallocateMemory/freeMemory/invokeCleaner} becomes
- * {@code ldc siteId; invokestatic java/nio/HakmemBridge.<same name>}, which leaves the operand stack
- * as the original call did (the receiver becomes the bridge's first argument), so the stack map
- * frames stay valid. A method handle constant naming one of these methods (a method reference
- * {@code ByteBuffer::allocateDirect}, an {@code ldc} of a handle, a bootstrap argument of a dynamic
- * constant) is pointed at a synthetic static
- * method that makes the same bridge call with its own site id; when methods cannot be added (a class
- * being retransformed, or an interface older than Java 9), such handles stay as they are and are counted.
+ * {@code invokevirtual Unsafe.allocateMemory/reallocateMemory/freeMemory/invokeCleaner} becomes an
+ * {@code invokedynamic} of the same name and stack effect (the receiver becomes the first argument),
+ * bootstrapped by {@code java.nio.HakmemLinker.link} with the site id as its static argument, so the
+ * stack map frames stay valid. Only code rewritten here can link to hakmem ({@code HakmemLinker}
+ * checks the site id against the class). A method handle constant naming one of these methods (a
+ * method reference {@code ByteBuffer::allocateDirect}, an {@code ldc} of a handle, a bootstrap
+ * argument of a dynamic constant) is pointed at a synthetic static method that makes the same call
+ * with its own site id; when methods cannot be added (a class being retransformed, or an interface
+ * older than Java 9), such handles stay as they are and are counted. Class files older than Java 7's
+ * format (no {@code invokedynamic}) never get here ({@link CallSiteTransformer} leaves them as they are).
  */
 final class CallSiteRewriter extends ClassVisitor {
     private static final String SYNTHETIC_PREFIX = "hakmem$site$";
+    private static final Handle LINK = new Handle(Opcodes.H_INVOKESTATIC, DirectMemoryApi.LINKER, DirectMemoryApi.LINK_METHOD,
+            DirectMemoryApi.LINK_DESCRIPTOR, false);
 
     private final SiteRegistry registry;
+    private final ClassLoader loader;
     private final boolean mayAddMethods;
     private final Map<Integer, Handle> syntheticHandles = new HashMap<>();
     private final List<Integer> syntheticOrder = new ArrayList<>();
@@ -40,11 +45,14 @@ final class CallSiteRewriter extends ClassVisitor {
     private int rewritten;
     private int handlesLeft;
 
-    CallSiteRewriter(ClassVisitor next, SiteRegistry registry, boolean mayAddMethods) {
+    /** @param loader the loader defining the class (null for the boot loader): the only one whose class may link its sites */
+    CallSiteRewriter(ClassVisitor next, SiteRegistry registry, ClassLoader loader, boolean mayAddMethods) {
         super(Opcodes.ASM9, next);
         this.registry = registry;
+        this.loader = loader;
         this.mayAddMethods = mayAddMethods;
     }
+
 
     /** @return call sites and handles rewritten */
     int rewritten() {
@@ -89,7 +97,7 @@ final class CallSiteRewriter extends ClassVisitor {
         return mayAddMethods && (!isInterface || classVersion >= Opcodes.V9);
     }
 
-    /** {@code static R hakmem$site$N(args...) { return HakmemBridge.m(args..., N); }} */
+    /** {@code static R hakmem$site$N(args...) { return <the rewritten call of site N>(args...); }} */
     private void writeSyntheticMethod(int site, Handle handle) {
         DirectMemoryApi api = apiOf(handle);
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
@@ -100,8 +108,7 @@ final class CallSiteRewriter extends ClassVisitor {
             mv.visitVarInsn(argument.getOpcode(Opcodes.ILOAD), slot);
             slot += argument.getSize();
         }
-        pushInt(mv, site);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, DirectMemoryApi.BRIDGE, api.bridgeMethod(), api.bridgeDescriptor(), false);
+        linkedCall(mv, api, site);
         mv.visitInsn(Type.getReturnType(handle.getDesc()).getOpcode(Opcodes.IRETURN));
         mv.visitMaxs(0, 0); // computed by the writer (COMPUTE_MAXS)
         mv.visitEnd();
@@ -112,12 +119,8 @@ final class CallSiteRewriter extends ClassVisitor {
         return DirectMemoryApi.valueOf(name.substring(name.lastIndexOf('$') + 1));
     }
 
-    private static void pushInt(MethodVisitor mv, int value) {
-        if (value <= Short.MAX_VALUE) {
-            mv.visitIntInsn(value <= Byte.MAX_VALUE ? Opcodes.BIPUSH : Opcodes.SIPUSH, value);
-        } else {
-            mv.visitLdcInsn(value);
-        }
+    private static void linkedCall(MethodVisitor mv, DirectMemoryApi api, int site) {
+        mv.visitInvokeDynamicInsn(api.method(), api.callSiteDescriptor(), LINK, site);
     }
 
     private final class MethodRewriter extends MethodVisitor {
@@ -134,7 +137,7 @@ final class CallSiteRewriter extends ClassVisitor {
 
         private int register(DirectMemoryApi api) {
             int ordinal = ordinals.merge(api, 1, Integer::sum) - 1;
-            return registry.register(className, method, descriptor, sourceFile, line, api, ordinal);
+            return registry.register(loader, className, method, descriptor, sourceFile, line, api, ordinal);
         }
 
         @Override
@@ -151,8 +154,7 @@ final class CallSiteRewriter extends ClassVisitor {
                 super.visitMethodInsn(opcode, owner, name, desc, ownerIsInterface);
                 return;
             }
-            pushInt(mv, register(api));
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, DirectMemoryApi.BRIDGE, api.bridgeMethod(), api.bridgeDescriptor(), false);
+            linkedCall(mv, api, register(api));
             rewritten++;
         }
 
@@ -214,8 +216,8 @@ final class CallSiteRewriter extends ClassVisitor {
             int site = register(api);
             Handle synthetic = syntheticHandles.get(site);
             if (synthetic == null) {
-                String desc = virtual ? "(L" + handle.getOwner() + ";" + handle.getDesc().substring(1) : handle.getDesc();
-                synthetic = new Handle(Opcodes.H_INVOKESTATIC, internalName, SYNTHETIC_PREFIX + site + "$" + api.name(), desc, isInterface);
+                synthetic = new Handle(Opcodes.H_INVOKESTATIC, internalName, SYNTHETIC_PREFIX + site + "$" + api.name(),
+                        api.callSiteDescriptor(), isInterface);
                 syntheticHandles.put(site, synthetic);
                 syntheticOrder.add(site);
             }

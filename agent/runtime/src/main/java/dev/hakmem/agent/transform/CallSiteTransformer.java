@@ -3,6 +3,7 @@ package dev.hakmem.agent.transform;
 import dev.hakmem.agent.site.SiteRegistry;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CallSiteTransformer implements ClassFileTransformer {
     private static final Logger LOG = LoggerFactory.getLogger(CallSiteTransformer.class);
+    private static final int MAJOR_VERSION_OFFSET = 6;
 
     private final SiteRegistry registry;
     private final ClassFilter filter;
@@ -25,6 +27,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     private final LongAdder transformed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder handlesLeft = new LongAdder();
+    private final LongAdder tooOld = new LongAdder();
 
     private final Runnable onFirstRewrite;
     private final AtomicBoolean rewroteAny = new AtomicBoolean();
@@ -50,7 +53,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             if (!ConstantPoolScan.mayCallDirectMemory(classFile)) {
                 return null;
             }
-            return rewrite(classFile, classBeingRedefined == null);
+            return rewrite(loader, classFile, classBeingRedefined == null);
         } catch (Throwable t) {
             failed.increment();
             LOG.warn("hakmem: could not rewrite {}; it loads unchanged, its direct memory stays with the JDK", className, t);
@@ -58,14 +61,26 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         }
     }
 
+    /** {@link #rewrite(ClassLoader, byte[], boolean)} for a class of the boot loader. */
+    public byte[] rewrite(byte[] classFile, boolean mayAddMethods) {
+        return rewrite(null, classFile, mayAddMethods);
+    }
+
     /**
+     * @param loader        the loader that defines the class (null for the boot loader); only its class may link the sites
      * @param mayAddMethods false when retransforming, where the JVM refuses new methods
      * @return the rewritten class, or null if it has no call site to rewrite
      */
-    public byte[] rewrite(byte[] classFile, boolean mayAddMethods) {
+    public byte[] rewrite(ClassLoader loader, byte[] classFile, boolean mayAddMethods) {
         ClassReader reader = new ClassReader(classFile);
+        if (reader.readUnsignedShort(MAJOR_VERSION_OFFSET) < Opcodes.V1_7) {
+            tooOld.increment();
+            LOG.debug("hakmem: {} predates Java 7's class format (no invokedynamic); its direct-memory calls stay with the JDK",
+                    reader.getClassName());
+            return null;
+        }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        CallSiteRewriter rewriter = new CallSiteRewriter(writer, registry, mayAddMethods);
+        CallSiteRewriter rewriter = new CallSiteRewriter(writer, registry, loader, mayAddMethods);
         reader.accept(rewriter, 0);
         if (rewriter.handlesLeft() > 0) {
             handlesLeft.add(rewriter.handlesLeft());
@@ -102,5 +117,10 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
     public long handlesLeft() {
         return handlesLeft.sum();
+    }
+
+    /** @return classes with possible call sites whose class file predates Java 7, left to the JDK */
+    public long tooOldClasses() {
+        return tooOld.sum();
     }
 }

@@ -5,6 +5,7 @@ import dev.hakmem.agent.site.DirectMemoryApi;
 import dev.hakmem.agent.site.SiteRegistry;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
@@ -106,49 +107,68 @@ class CallSiteTransformerTest {
     }
 
     @Test
-    void shouldCallOnlyTheBridgeWithTheSiteIdJustBefore() throws IOException {
+    void shouldReplaceEveryCallByAnInvokedynamicThatOnlyHakmemsLinkerBootstraps() throws IOException {
         byte[] rewritten = transform(Callers.class);
         List<String> calls = new ArrayList<>();
         new ClassReader(rewritten).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                 return new MethodVisitor(Opcodes.ASM9) {
-                    private Integer lastInt;
-
-                    @Override
-                    public void visitIntInsn(int opcode, int operand) {
-                        lastInt = operand;
-                    }
-
-                    @Override
-                    public void visitLdcInsn(Object value) {
-                        lastInt = value instanceof Integer i ? i : null;
-                    }
-
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
                         boolean original = DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, method, desc) != null;
                         assertFalse(original, "left in place: " + owner + "." + method + " in " + name);
-                        if (owner.equals(DirectMemoryApi.BRIDGE)) {
-                            assertNotNull(lastInt, "a site id is pushed right before the bridge call in " + name);
-                            CallSite site = registry.get(lastInt);
-                            assertNotNull(site);
-                            assertEquals(method, site.api().bridgeMethod());
-                            calls.add(name + ":" + method);
-                        }
-                        lastInt = null;
                     }
 
                     @Override
-                    public void visitVarInsn(int opcode, int varIndex) {
-                        lastInt = null;
+                    public void visitInvokeDynamicInsn(String method, String desc, Handle bootstrap, Object... arguments) {
+                        if (!bootstrap.getOwner().equals(DirectMemoryApi.LINKER)) {
+                            return; // javac's own (string concatenation, lambdas)
+                        }
+                        assertEquals(DirectMemoryApi.LINK_METHOD, bootstrap.getName());
+                        assertEquals(DirectMemoryApi.LINK_DESCRIPTOR, bootstrap.getDesc());
+                        assertEquals(1, arguments.length, "the site id is the only static argument");
+                        CallSite site = registry.get((Integer) arguments[0]);
+                        assertNotNull(site, "a registered site id in " + name);
+                        assertEquals(site.api().method(), method);
+                        assertEquals(site.api().callSiteDescriptor(), desc, "the original call's stack effect");
+                        calls.add(name + ":" + method);
                     }
                 };
             }
         }, 0);
         assertTrue(calls.contains("direct:allocateDirect"), calls.toString());
+        assertTrue(calls.contains("unsafeCycle:freeMemory"), calls.toString());
         assertTrue(calls.stream().anyMatch(c -> c.startsWith("hakmem$site$") && c.endsWith(":allocateDirect")),
                 "the method reference goes through a synthetic method: " + calls);
+    }
+
+    @Test
+    void shouldLetOnlyTheRewrittenClassOfItsOwnLoaderLinkASite() throws IOException {
+        transform(Callers.class);
+        int site = registry.all().getFirst().id();
+        assertTrue(registry.declares(Callers.class, site));
+        assertFalse(registry.declares(NoCallers.class, site), "another class");
+        assertFalse(registry.declares(Callers.class, registry.size() + 1), "an id never handed out");
+        assertFalse(registry.declares(Callers.class, 0));
+        Class<?> sameNameOtherLoader = new ClassLoader(null) {
+            Class<?> define() throws IOException {
+                byte[] bytes = classFile(Callers.class);
+                return defineClass(Callers.class.getName(), bytes, 0, bytes.length);
+            }
+        }.define();
+        assertFalse(registry.declares(sameNameOtherLoader, site), "a class of the same name from a loader the site was not rewritten for");
+    }
+
+    @Test
+    void shouldLeaveClassFilesOlderThanJava7ToTheJdkAndCountThem() throws IOException {
+        byte[] old = classFile(Callers.class).clone();
+        old[6] = 0;
+        old[7] = 50; // Java 6: no invokedynamic
+        assertNull(transformer.transform(null, getClass().getClassLoader(), "dev/hakmem/agent/transform/Callers", null, null, old));
+        assertEquals(1, transformer.tooOldClasses());
+        assertEquals(0, registry.size());
+        assertEquals(0, transformer.failedClasses());
     }
 
     @Test

@@ -1,0 +1,82 @@
+package dev.hakmem.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.module.Configuration;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What {@link HakmemAgent} starts once it has found a JDK hakmem runs on. With the entry class, this
+ * is all of hakmem that lives on the application's class loader. It builds a module layer
+ * for the rest (the allocator, SLF4J, the agent runtime with Byte Buddy's ASM relocated), opens
+ * {@code java.nio} to the runtime's module alone, so that the runtime can define the call-site bridge
+ * inside {@code java.base}, and starts it. Nothing is opened or granted to the application.
+ *
+ * <p>A malformed option stops the JVM (exit status 2) with a message that names it and lists the valid
+ * ones; any other failure is logged once and the application runs on the JDK's allocator.
+ */
+final class AgentLauncher {
+    private static final String ENTRY = "dev.hakmem.agent.runtime.AgentRuntime";
+    private static Consumer<Object[]> entry;
+    private static Object controller;
+
+    private AgentLauncher() {
+    }
+
+    /** Called reflectively by {@link HakmemAgent}, which cannot link to a class compiled for Java 25. */
+    static synchronized void start(String args, Instrumentation inst, boolean attached) {
+        long startNanos = System.nanoTime();
+        Path jar;
+        try {
+            jar = Path.of(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (entry == null) {
+                entry = buildLayer(jar, inst);
+            }
+        } catch (Throwable t) {
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+            return;
+        }
+        try {
+            entry.accept(new Object[] {args, inst, attached, jar.toString(), controller, startNanos});
+        } catch (IllegalArgumentException bad) {
+            if (bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
+                if (attached) {
+                    throw bad; // the attaching tool gets the message; the running JVM goes on
+                }
+                // like the java launcher with a bad option: the message, an exit status, no stack trace or abort
+                System.err.println(bad.getMessage());
+                System.exit(2);
+            }
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", bad);
+        } catch (Throwable t) {
+            warn("hakmem: the agent could not start; the application runs on the JDK's allocator", t);
+        }
+    }
+
+    /** Logged through the platform logger: SLF4J lives in the layer that failed to start. Made lazily, off the normal path. */
+    private static void warn(String message, Throwable cause) {
+        System.getLogger("dev.hakmem.agent").log(System.Logger.Level.WARNING, message, cause);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Consumer<Object[]> buildLayer(Path jar, Instrumentation inst) throws Exception {
+        EmbeddedModules modules = EmbeddedModules.in(jar);
+        Configuration configuration = ModuleLayer.boot().configuration()
+                .resolve(modules, java.lang.module.ModuleFinder.of(), modules.moduleNames());
+        // the platform loader as parent: the application's classes (its own SLF4J, Byte Buddy, ...) stay out of sight
+        ModuleLayer.Controller layerController = ModuleLayer.defineModulesWithOneLoader(configuration,
+                List.of(ModuleLayer.boot()), ClassLoader.getPlatformClassLoader());
+        ModuleLayer layer = layerController.layer();
+        Module runtime = layer.findModule(EmbeddedModules.RUNTIME_MODULE).orElseThrow();
+        layerController.addExports(runtime, "dev.hakmem.agent.runtime", AgentLauncher.class.getModule());
+        inst.redefineModule(ByteBuffer.class.getModule(), Set.of(), Map.of(), Map.of("java.nio", Set.of(runtime)),
+                Set.of(), Map.of());
+        controller = layerController;
+        Class<?> runtimeClass = layer.findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(ENTRY);
+        return (Consumer<Object[]>) runtimeClass.getConstructor().newInstance();
+    }
+}

@@ -1,0 +1,86 @@
+package java.nio;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.function.BiPredicate;
+
+/**
+ * The bootstrap method of every call site the hakmem agent rewrites: the only public entry into
+ * hakmem's bridge. A rewritten {@code ByteBuffer.allocateDirect(cap)} is
+ * {@code invokedynamic allocateDirect(I)Ljava/nio/ByteBuffer;} with this bootstrap and the site id as
+ * its static argument; an {@code unsafe.freeMemory(a)} is {@code invokedynamic freeMemory(Lsun/misc/Unsafe;J)V},
+ * and so on: the operand stack is the original call's, so stack map frames stay valid.
+ *
+ * <p><b>Why invokedynamic.</b> The capability to reach hakmem's memory is held only by code the agent
+ * rewrote. The JVM hands a bootstrap method a full-privilege lookup of the class that holds the call
+ * site; {@link #link} accepts it only if the agent registered that site id for that class (same name,
+ * same defining loader). Any other class, calling this method with its own lookup, is refused; the
+ * methods that allocate and free ({@link HakmemBridge}) are not public. A site the JVM has linked is a
+ * {@link ConstantCallSite}: the JIT inlines it as it would a static call with a constant argument.
+ *
+ * <p><b>Never waits for long.</b> Until the agent's start-up thread has installed the allocator, a site
+ * links to the JDK's own method (behind a {@link java.lang.invoke.SwitchPoint} that turns it into
+ * hakmem's once installed), after waiting for the installation at most
+ * {@link HakmemBackend#START_WAIT_MILLIS} — and not at all on the start-up thread itself.
+ */
+public final class HakmemLinker {
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /** (caller class, site id) → true if the agent rewrote that site in that class. Set once, before any class is rewritten. */
+    private static volatile BiPredicate<Class<?>, Integer> siteOwners;
+
+    private HakmemLinker() {
+    }
+
+    /** Package-private: the agent reaches it through the lookup that defined this class. */
+    static void admit(BiPredicate<Class<?>, Integer> owners) {
+        siteOwners = owners;
+    }
+
+    /**
+     * @param caller the lookup the JVM hands over for the class holding the call site
+     * @param name   the JDK method the site called: {@code allocateDirect}, {@code allocateMemory},
+     *               {@code reallocateMemory}, {@code freeMemory} or {@code invokeCleaner}
+     * @param type   the original call's type (for {@code Unsafe}, the receiver first)
+     * @param site   the site id the agent gave the call
+     * @throws IllegalCallerException if the agent did not rewrite {@code site} in the caller's class
+     */
+    public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int site)
+            throws ReflectiveOperationException {
+        Class<?> holder = caller.lookupClass();
+        BiPredicate<Class<?>, Integer> owners = siteOwners;
+        if (!caller.hasFullPrivilegeAccess() || owners == null || !owners.test(holder, site)) {
+            throw new IllegalCallerException("hakmem: " + holder.getName() + " has no call site " + site
+                    + " that the hakmem agent rewrote; only such call sites may link to hakmem");
+        }
+        MethodHandle jdk = jdkMethod(name, type);
+        MethodHandle hakmem = hakmemMethod(name, type, jdk, site);
+        return new ConstantCallSite(HakmemBackend.onceInstalled(jdk, hakmem));
+    }
+
+    /** The call the site made before it was rewritten, exactly: the JDK's checks and warnings stay the JDK's. */
+    private static MethodHandle jdkMethod(String name, MethodType type) throws ReflectiveOperationException {
+        if (name.equals("allocateDirect")) {
+            return MethodHandles.publicLookup().findStatic(ByteBuffer.class, name, type);
+        }
+        // sun.misc.Unsafe, which java.base cannot name: the receiver's type in the call site's type
+        return MethodHandles.publicLookup().findVirtual(type.parameterType(0), name, type.dropParameterTypes(0, 1));
+    }
+
+    /** The bridge method, with the JDK's method (for what hakmem does not own) and the site id bound. */
+    private static MethodHandle hakmemMethod(String name, MethodType type, MethodHandle jdk, int site)
+            throws ReflectiveOperationException {
+        if (name.equals("allocateDirect")) {
+            MethodHandle bridge = LOOKUP.findStatic(HakmemBridge.class, name, MethodType.methodType(ByteBuffer.class, int.class, int.class));
+            return MethodHandles.insertArguments(bridge, 1, site).asType(type);
+        }
+        MethodType erased = type.changeParameterType(0, Object.class);
+        MethodType bridgeType = erased.insertParameterTypes(0, MethodHandle.class).appendParameterTypes(int.class);
+        MethodHandle bridge = LOOKUP.findStatic(HakmemBridge.class, name, bridgeType);
+        MethodHandle jdkErased = jdk.asType(erased);
+        return MethodHandles.insertArguments(MethodHandles.insertArguments(bridge, bridgeType.parameterCount() - 1, site), 0, jdkErased)
+                .asType(type);
+    }
+}
