@@ -22,6 +22,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * Wires the boxes together: Box 2 (refill engine) publishes to Box 3's event ring and reads its
@@ -50,12 +51,21 @@ final class DefaultAllocator implements HakmemAllocator {
     private volatile long invalidFrees;
 
     DefaultAllocator(HakmemConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param refuseMapping the OS refuses a mapping when this answers true for its size (the seam
+     *                      of {@code OsFaultTest}); null for the OS as it is
+     */
+    DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping) {
         this.events = new EventRing(EVENT_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
                 config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
-                MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes()),
-                events, policy);
+                MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes(),
+                config.debug() ? DebugAllocator.POISON & 0xFF : RefillSettings.AS_MAPPED),
+                events, policy, refuseMapping);
         this.pageMap = engine.pageMap();
         this.caches = new ThreadCaches(engine, config.stripes(), config.prewarmBytes());
         if (config.statistics() != HotPathFlags.STATISTICS || config.checks() != HotPathFlags.CHECKS) {
@@ -63,6 +73,26 @@ final class DefaultAllocator implements HakmemAllocator {
                     HotPathFlags.STATS_PROPERTY, HotPathFlags.STATISTICS, HotPathFlags.CHECKS_PROPERTY, HotPathFlags.CHECKS);
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
+    }
+
+    /** The allocator {@code config} asks for: this one, behind {@link DebugAllocator} in debug mode. */
+    static HakmemAllocator create(HakmemConfig config, LongPredicate refuseMapping) {
+        DefaultAllocator allocator = new DefaultAllocator(config, refuseMapping);
+        return config.debug() ? new DebugAllocator(allocator) : allocator;
+    }
+
+    /** The span of this allocator's that holds {@code address}, or null (debug mode and tests). */
+    Span spanOf(long address) {
+        return pageMap.spanOf(address);
+    }
+
+    /**
+     * What is wrong with the engine's bookkeeping ({@link RefillEngine#checkInvariants}); for tests,
+     * while no other thread uses this allocator.
+     */
+    List<String> checkInvariants() {
+        caches.sweepAll();
+        return engine.checkInvariants();
     }
 
     @Override

@@ -67,6 +67,11 @@ public final class Hakmem {
         return Global.INSTANCE.owns(address);
     }
 
+    /** @see HakmemAllocator#debugFindings() */
+    public static java.util.List<DebugFinding> debugFindings() {
+        return Global.INSTANCE.debugFindings();
+    }
+
     /** @see HakmemAllocator#stats() */
     public static HakmemStats stats() {
         return Global.INSTANCE.stats();

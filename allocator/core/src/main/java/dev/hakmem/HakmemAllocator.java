@@ -12,8 +12,9 @@ package dev.hakmem;
  */
 public interface HakmemAllocator extends AutoCloseable {
 
+    /** An allocator of its own; with {@link HakmemConfig#debug()} in debug mode (see {@link #debugFindings()}). */
     static HakmemAllocator create(HakmemConfig config) {
-        return new DefaultAllocator(config);
+        return DefaultAllocator.create(config, null);
     }
 
     /**
@@ -42,6 +43,14 @@ public interface HakmemAllocator extends AutoCloseable {
     void free(long address);
 
     /**
+     * As {@link #free(long)}, from call site {@code siteId}: debug mode names it in what it finds
+     * about the block ({@link DebugFinding#freeSite()}); otherwise the same as {@code free(address)}.
+     */
+    default void free(long address, int siteId) {
+        free(address);
+    }
+
+    /**
      * Frees a block if it is hakmem's, and never throws.
      *
      * @return false if hakmem does not own {@code address} (the caller should pass it to whoever
@@ -65,6 +74,23 @@ public interface HakmemAllocator extends AutoCloseable {
      * @return {@link #RELEASED}, {@link #FOREIGN} or {@link #NOT_A_LIVE_BLOCK}
      */
     int release(long address);
+
+    /** As {@link #release(long)}, from call site {@code siteId} (see {@link #free(long, int)}). */
+    default int release(long address, int siteId) {
+        return release(address);
+    }
+
+    /**
+     * What debug mode ({@code hakmem.debug=true}) has found so far: writes into freed blocks
+     * (found when such a block is handed out again) and writes past a block's end (found at its
+     * free), one record per kind and allocating site, in the order first found, each with the
+     * number of blocks found since. Each record is also logged once through SLF4J at WARN.
+     *
+     * @return an immutable snapshot; empty when debug mode is off
+     */
+    default java.util.List<DebugFinding> debugFindings() {
+        return java.util.List.of();
+    }
 
     /**
      * {@code Unsafe.reallocateMemory}'s contract: 0 address allocates, 0 size frees and returns 0,

@@ -28,6 +28,8 @@ import java.util.Properties;
  * <tr><td>hakmem.hugeCache.max</td><td>HAKMEM_HUGE_CACHE_MAX</td><td>64m</td><td>their total size</td></tr>
  * <tr><td>hakmem.stats</td><td>HAKMEM_STATS</td><td>true</td><td>per-thread counters (read once, at class load)</td></tr>
  * <tr><td>hakmem.checks</td><td>HAKMEM_CHECKS</td><td>true</td><td>double-free and interior-pointer detection (read once, at class load)</td></tr>
+ * <tr><td>hakmem.debug</td><td>HAKMEM_DEBUG</td><td>false</td><td>poison freed blocks and put a canary after each block, to find
+ * writes after free and overflows ({@link HakmemAllocator#debugFindings()}); several times slower (see README)</td></tr>
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
@@ -35,7 +37,7 @@ import java.util.Properties;
 public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBytes, int growthLevels,
                            int retainedChunks, long chunkDecayMillis, OsRoute osRoute, int stripes, int prewarmBytes,
                            int hugeCacheEntries, long hugeCacheBytes, boolean statistics,
-                           boolean checks) {
+                           boolean checks, boolean debug) {
 
     private static final long PAGE = 64 * 1024;
     private static final long MAX_CHUNK = 1L << 30;
@@ -68,7 +70,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
 
     public static HakmemConfig defaults() {
         return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, 10_000, OsRoute.AUTO,
-                2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true);
+                2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true, false);
     }
 
     /** From {@code hakmem.*} system properties, then {@code HAKMEM_*} environment variables, then defaults. */
@@ -97,32 +99,39 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
                 source.integer("hakmem.hugeCache.entries", "HAKMEM_HUGE_CACHE_ENTRIES", d.hugeCacheEntries),
                 source.size("hakmem.hugeCache.max", "HAKMEM_HUGE_CACHE_MAX", d.hugeCacheBytes),
                 source.bool("hakmem.stats", "HAKMEM_STATS", d.statistics),
-                source.bool("hakmem.checks", "HAKMEM_CHECKS", d.checks));
+                source.bool("hakmem.checks", "HAKMEM_CHECKS", d.checks),
+                source.bool("hakmem.debug", "HAKMEM_DEBUG", d.debug));
     }
 
     public HakmemConfig withLimit(long bytes) {
         return new HakmemConfig(bytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
     }
 
     public HakmemConfig withOsRoute(OsRoute route) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, route, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
     }
 
     public HakmemConfig withStripes(int count) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, count,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
     }
 
     public HakmemConfig withPrewarm(int bytes) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
-                bytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
+                bytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
     }
 
     public HakmemConfig withRetainedChunks(int count) {
         return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, count, chunkDecayMillis, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks);
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+    }
+
+    /** This configuration with debug mode on or off (see {@link HakmemAllocator#debugFindings()}). */
+    public HakmemConfig withDebug(boolean on) {
+        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
+                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, on);
     }
 
     /**

@@ -13,11 +13,14 @@ import java.util.ArrayList;
  * by the owner (or, after its thread died, by the single thread that retires it), so they take no
  * lock and no atomic, except the limit's one CAS per batch.
  *
- * <p><b>Remote frees.</b> A Treiber stack of free blocks linked through their own first 8 bytes:
+ * <p><b>Remote frees.</b> Batches arrive in the {@link RemoteInbox}, a ring of addresses; what it has
+ * no room for goes onto a Treiber stack of batches, nodes on the Java heap:
  * <pre>
- * remoteHead ──> [block | next] ──> [block | next] ──> 0
+ * remoteHead ──> RemoteBatch{blocks[], next} ──> RemoteBatch{blocks[], next} ──> null
  * </pre>
- * Producers CAS a block onto the head; the owner takes the whole stack with one getAndSet at its
+ * Neither touches the blocks' memory: no metadata of hakmem's lives off-heap, so a program that
+ * writes into a block it has freed cannot corrupt the allocator (it corrupts only its own data).
+ * Producers CAS a node onto the head; the owner takes the whole stack with one getAndSet at its
  * refill boundary, so there is no ABA (a head that comes back is a genuine head). Retiring swaps in
  * {@link #CLOSED}, after which producers go to the orphanage instead.
  *
@@ -25,12 +28,13 @@ import java.util.ArrayList;
  * nothing of the wanted class, take from spans with free blocks; only then carve a new span.
  */
 public final class LocalHeap {
-    private static final long CLOSED = 1L;
+    /** The head of a retired heap's stack: producers that find it go to the orphanage. */
+    private static final RemoteBatch CLOSED = new RemoteBatch(new long[0], 0);
     private static final VarHandle REMOTE_HEAD;
 
     static {
         try {
-            REMOTE_HEAD = MethodHandles.lookup().findVarHandle(LocalHeap.class, "remoteHead", long.class);
+            REMOTE_HEAD = MethodHandles.lookup().findVarHandle(LocalHeap.class, "remoteHead", RemoteBatch.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -49,7 +53,7 @@ public final class LocalHeap {
     private final InboxDrain inboxDrain = new InboxDrain();
     private static final int INBOX_CAPACITY = 1024;
     @SuppressWarnings("unused") // through REMOTE_HEAD
-    private volatile long remoteHead;
+    private volatile RemoteBatch remoteHead;
     private boolean retired;
 
     /**
@@ -124,8 +128,9 @@ public final class LocalHeap {
     /**
      * Puts up to {@code max} free blocks of {@code sizeClass} at {@code target[offset..]}.
      *
-     * @return how many; 0 only if the limit leaves no room for even one block
-     * @throws OutOfMemoryError if the OS refuses memory
+     * @return how many; 0 only if the limit leaves no room for even one block; fewer than asked
+     *         if the OS refused a chunk after some were taken
+     * @throws OutOfMemoryError if the OS refuses memory before one block was taken
      */
     public int refill(int sizeClass, int max, long[] target, int offset) {
         ensureLive();
@@ -154,6 +159,11 @@ public final class LocalHeap {
                     unlink(span);
                 }
             }
+        } catch (OutOfMemoryError e) {
+            if (taken == 0) {
+                throw e; // the OS refused a chunk: nothing was taken, nothing changed
+            }
+            // a short batch: the blocks already taken are served, the next refill asks the OS again
         } finally {
             if (taken < want) {
                 returnCredit((want - taken) * blockSize);
@@ -227,55 +237,58 @@ public final class LocalHeap {
     // ---- remote frees ----
 
     /**
-     * Called by any thread but the owner. Lock-free.
+     * Called by any thread but the owner. Lock-free; allocates a node (a cold path: a free whose
+     * owner changed under it, see {@link RefillEngine#freeNotOwned}).
      *
      * @return false if this heap has been retired: the caller must look up the span's owner again
      */
     boolean pushRemote(Span span, long address) {
-        return pushLinked(address, span, address);
+        return push(new RemoteBatch(new long[] {address}, 1));
     }
 
     /**
      * Pushes {@code batch[0..count)}, blocks of this heap freed by another thread, onto the same
-     * queue as {@link #pushRemote} with one CAS: the blocks are linked to each other first, and only
-     * the last link is written again if the CAS has to retry. For a batch the {@linkplain #offerRemote
-     * inbox} had no room for (an owner that has not drained for a while): one CAS per batch instead of
-     * one per block. Any thread but the owner; lock-free.
+     * stack as {@link #pushRemote} with one CAS, as one node holding a copy of the batch: for a
+     * batch the {@linkplain #offerRemote inbox} had no room for (an owner that has not drained for
+     * a while). The copy is the one allocation on this path; the blocks' memory is not touched.
+     * Any thread but the owner; lock-free.
      *
      * @param count at least 1
      * @return false if this heap has been retired: nothing was pushed, the caller frees block by block
      */
     public boolean pushRemoteChain(long[] batch, int count) {
-        for (int i = 0; i < count - 1; i++) {
-            engine.spanOf(batch[i]).writeLink(batch[i], batch[i + 1]);
-        }
-        long last = batch[count - 1];
-        return pushLinked(batch[0], engine.spanOf(last), last);
+        return push(new RemoteBatch(java.util.Arrays.copyOf(batch, count), count));
     }
 
-    /**
-     * Pushes the blocks linked from {@code first} to {@code last} (in {@code lastSpan}) onto the
-     * intrusive queue: {@code last} is linked to the current head, then one CAS makes {@code first}
-     * the head.
-     *
-     * @return false if this heap has been retired
-     */
-    private boolean pushLinked(long first, Span lastSpan, long last) {
-        long head;
+    /** @return false if this heap has been retired */
+    private boolean push(RemoteBatch node) {
+        RemoteBatch head;
         do {
-            head = (long) REMOTE_HEAD.getVolatile(this);
+            head = (RemoteBatch) REMOTE_HEAD.getVolatile(this);
             if (head == CLOSED) {
                 return false;
             }
-            lastSpan.writeLink(last, head);
-        } while (!REMOTE_HEAD.compareAndSet(this, head, first));
+            node.next = head;
+        } while (!REMOTE_HEAD.compareAndSet(this, head, node));
         return true;
+    }
+
+    /** A node of the remote-free stack: blocks freed by one thread in one go. {@code next} is written before the publishing CAS. */
+    private static final class RemoteBatch {
+        final long[] blocks;
+        final int count;
+        RemoteBatch next;
+
+        RemoteBatch(long[] blocks, int count) {
+            this.blocks = blocks;
+            this.count = count;
+        }
     }
 
     /** Blocks other threads freed, not yet drained (racy; for statistics). */
     public boolean hasRemoteFrees() {
-        long head = (long) REMOTE_HEAD.getOpaque(this);
-        return head != 0 && head != CLOSED || inbox.maybeNonEmpty();
+        Object head = REMOTE_HEAD.getOpaque(this);
+        return head != null && head != CLOSED || inbox.maybeNonEmpty();
     }
 
     /**
@@ -340,22 +353,23 @@ public final class LocalHeap {
         inbox.drain(inboxDrain);
         int accepted = inboxDrain.accepted;
         int blocks = inboxDrain.blocks;
-        long head = (long) REMOTE_HEAD.getOpaque(this);
-        if (head != 0) {
-            head = (long) REMOTE_HEAD.getAndSet(this, 0L);
+        RemoteBatch head = (RemoteBatch) REMOTE_HEAD.getOpaque(this);
+        if (head != null) {
+            head = (RemoteBatch) REMOTE_HEAD.getAndSet(this, (RemoteBatch) null);
         }
-        while (head != 0) {
-            Span span = engine.spanOf(head);
-            long next = span.readLink(head);
-            int slot = sink.accept(span.sizeClass, head);
-            if (slot >= 0) {
-                span.placedAt(head, Span.slotState(slot));
-                accepted++; // stays reserved: it moves from "in use" to "cached"
-            } else {
-                returnOwnBlock(span, head);
+        for (; head != null; head = head.next) {
+            for (int i = 0; i < head.count; i++) {
+                long address = head.blocks[i];
+                Span span = engine.spanOf(address);
+                int slot = sink.accept(span.sizeClass, address);
+                if (slot >= 0) {
+                    span.placedAt(address, Span.slotState(slot));
+                    accepted++; // stays reserved: it moves from "in use" to "cached"
+                } else {
+                    returnOwnBlock(span, address);
+                }
+                blocks++;
             }
-            head = next;
-            blocks++;
         }
         if (blocks > 0) {
             remoteDrained += blocks;
@@ -425,12 +439,11 @@ public final class LocalHeap {
             }
             owned.clear();
             // after the owners changed: producers that now find the queue closed will find the orphanage
-            long head = (long) REMOTE_HEAD.getAndSet(this, CLOSED);
-            while (head != 0) {
-                Span span = engine.spanOf(head);
-                long next = span.readLink(head);
-                engine.returnToOrphanSpan(span, head);
-                head = next;
+            RemoteBatch head = (RemoteBatch) REMOTE_HEAD.getAndSet(this, CLOSED);
+            for (; head != null; head = head.next) {
+                for (int i = 0; i < head.count; i++) {
+                    engine.returnToOrphanSpan(engine.spanOf(head.blocks[i]), head.blocks[i]);
+                }
             }
             inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }

@@ -60,6 +60,11 @@ public final class RefillEngine implements AutoCloseable {
      * the agent would pass to the JDK's free); they leave it when their mapping is reused or unmapped.
      */
     private final RangeCache<Span> hugeCache;
+    /**
+     * How much of a huge block {@link RefillSettings#freshFill} covers: its start, where a write
+     * after free is likeliest (headers, lengths), at a cost that does not grow with the block.
+     */
+    public static final long FRESH_FILL_HUGE_BYTES = 64 * 1024;
     /** Address space kept by each of {@link #retainedHuge} and {@link #retainedChunks}: far below the 128 TiB of a 47-bit user space. */
     private static final long RETAINED_MAX_BYTES = 1L << 40;
     private static final int RETAINED_MAX_ENTRIES = 4096;
@@ -113,6 +118,17 @@ public final class RefillEngine implements AutoCloseable {
      * @param policy read at every refill
      */
     public static RefillEngine create(RefillSettings settings, EventRing events, PolicySource policy) {
+        return create(settings, events, policy, null);
+    }
+
+    /**
+     * As {@link #create(RefillSettings, EventRing, PolicySource)}, over an OS that refuses a mapping
+     * (a new chunk, a huge block, a retained range taken back) whenever {@code refuseMapping},
+     * given the bytes wanted, answers true: the seam for tests of what a refusal at the OS boundary
+     * does ({@code OsFaultTest}). Null refuses nothing.
+     */
+    public static RefillEngine create(RefillSettings settings, EventRing events, PolicySource policy,
+                                      java.util.function.LongPredicate refuseMapping) {
         Objects.requireNonNull(settings, "settings");
         if (policy.current().sizeClasses() != SizeClasses.COUNT) {
             throw new IllegalArgumentException("policy covers " + policy.current().sizeClasses()
@@ -125,6 +141,9 @@ public final class RefillEngine implements AutoCloseable {
             // decided once per engine: the JDK may enable native access for the module later, after a warning
             case AUTO -> RefillEngine.class.getModule().isNativeAccessEnabled() ? OsMemory.mmap() : OsMemory.unrestricted();
         };
+        if (refuseMapping != null) {
+            os = OsMemory.refusing(os, refuseMapping);
+        }
         return new RefillEngine(settings, os, events, policy);
     }
 
@@ -231,7 +250,7 @@ public final class RefillEngine implements AutoCloseable {
                 return newSpan(sizeClass, chunk, first, pages, owner);
             }
         }
-        Chunk chunk = mapChunk((long) pages << PageMap.PAGE_SHIFT);
+        Chunk chunk = mapChunk((long) pages << PageMap.PAGE_SHIFT, sizeClass);
         return newSpan(sizeClass, chunk, chunk.allocatePages(pages), pages, owner);
     }
 
@@ -266,19 +285,38 @@ public final class RefillEngine implements AutoCloseable {
 
     private Span newSpan(int sizeClass, Chunk chunk, int first, int pages, LocalHeap owner) {
         Span span = Span.small(pageMap, sizeClass, chunk, first, pages, owner);
+        if (settings.freshFill() != RefillSettings.AS_MAPPED) {
+            chunk.segment.asSlice((long) first << PageMap.PAGE_SHIFT, (long) pages << PageMap.PAGE_SHIFT)
+                    .fill((byte) settings.freshFill());
+        }
         pageMap.register(span, span.base, pages);
         liveSpans++;
         publish(EventKind.SPAN_ACQUIRED, sizeClass, (long) pages << PageMap.PAGE_SHIFT);
         return span;
     }
 
-    private Chunk mapChunk(long atLeast) {
+    /**
+     * @throws OutOfMemoryError naming the block size of {@code sizeClass} if the OS refuses; nothing
+     *         has changed then
+     */
+    private Chunk mapChunk(long atLeast, int sizeClass) {
         int level = Math.min(chunks.size(), settings.growthLevels());
         long size = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << level);
         size = Math.max(size, atLeast);
-        Chunk chunk = reviveRetainedChunk(size);
+        Chunk chunk;
+        try {
+            chunk = reviveRetainedChunk(size);
+        } catch (RuntimeException | Error e) {
+            throw osRefused(SizeClasses.sizeOf(sizeClass), "to remap a retained chunk of at least " + size + " bytes", e);
+        }
         if (chunk == null) {
-            chunk = new Chunk(os.map(size));
+            Mapping mapping;
+            try {
+                mapping = os.map(size);
+            } catch (RuntimeException | Error e) {
+                throw osRefused(SizeClasses.sizeOf(sizeClass), "a new chunk of " + size + " bytes", e);
+            }
+            chunk = new Chunk(mapping);
             chunk.vacant = Span.vacant(pageMap, chunk);
             pageMap.register(chunk.vacant, chunk.base, chunk.pages);
         }
@@ -435,6 +473,7 @@ public final class RefillEngine implements AutoCloseable {
                     + Span.MAX_HUGE_BYTES + " bytes (1 TiB)");
         }
         Span span;
+        boolean fresh = false;
         synchronized (this) {
             ensureOpen();
             Span cached = hugeCache.takeFitting(bytes);
@@ -458,6 +497,7 @@ public final class RefillEngine implements AutoCloseable {
                 }
                 mappedBytes += span.blockSize;
                 zero = false; // revived pages read as zeros
+                fresh = true;
             } else {
                 if (!reserveBytes(bytes)) {
                     return 0;
@@ -473,12 +513,16 @@ public final class RefillEngine implements AutoCloseable {
                 span = Span.huge(pageMap, mapping);
                 pageMap.register(span, span.base, span.pages);
                 zero = false; // a fresh mapping reads as zeros already
+                fresh = true;
             }
             liveHugeSpans++;
             hugeInUse.add(span);
             hugeBytes += span.blockSize;
         }
         span.markAllocated(span.base);
+        if (fresh && settings.freshFill() != RefillSettings.AS_MAPPED) {
+            span.segment().asSlice(0, Math.min(span.blockSize, FRESH_FILL_HUGE_BYTES)).fill((byte) settings.freshFill());
+        }
         if (zero) {
             span.zero(span.base, span.blockSize);
         }
@@ -528,6 +572,74 @@ public final class RefillEngine implements AutoCloseable {
                 unmapChunk(c);
             }
         }
+    }
+
+    /**
+     * Checks the engine's bookkeeping against itself, for tests: every page of every chunk maps to
+     * a span of that chunk (its vacant entry exactly where no span holds it), every span's free
+     * count matches its free bits and each free block's state is free, and the counts of spans and
+     * huge blocks match what the page map holds. Reads spans that their owners write without a
+     * lock: call it only while no other thread uses the allocator.
+     *
+     * @return what is wrong, one line each; empty if nothing is
+     */
+    public synchronized List<String> checkInvariants() {
+        List<String> wrong = new ArrayList<>();
+        int spansSeen = 0;
+        long mapped = 0;
+        for (Chunk chunk : chunks) {
+            mapped += chunk.bytes();
+            for (int page = 0; page < chunk.pages; ) {
+                long address = chunk.base + ((long) page << PageMap.PAGE_SHIFT);
+                Span span = pageMap.spanOf(address);
+                if (span == null) {
+                    wrong.add("page " + page + " of chunk 0x" + Long.toHexString(chunk.base) + " is not in the page map");
+                    page++;
+                    continue;
+                }
+                if (span.isVacant()) {
+                    if (span != chunk.vacant || chunk.isUsed(page)) {
+                        wrong.add("page " + page + " of chunk 0x" + Long.toHexString(chunk.base) + " is vacant in the page map but "
+                                + (chunk.isUsed(page) ? "used in its chunk" : "not its chunk's vacant entry"));
+                    }
+                    page++;
+                    continue;
+                }
+                if (span.chunk != chunk || span.base != address || span.firstPage != page) {
+                    wrong.add("page " + page + " of chunk 0x" + Long.toHexString(chunk.base) + " maps to " + span + ", which does not start there");
+                    page++;
+                    continue;
+                }
+                spansSeen++;
+                for (int p = page; p < page + span.pages; p++) {
+                    if (!chunk.isUsed(p) || pageMap.spanOf(chunk.base + ((long) p << PageMap.PAGE_SHIFT)) != span) {
+                        wrong.add("page " + p + " of " + span + " is not its span's in the chunk or the page map");
+                    }
+                }
+                wrong.addAll(span.checkFreeSet());
+                page += span.pages;
+            }
+        }
+        if (spansSeen != liveSpans) {
+            wrong.add(spansSeen + " spans in the chunks, but " + liveSpans + " counted");
+        }
+        for (Span huge : hugeInUse) {
+            mapped += huge.blockSize;
+            if (pageMap.spanOf(huge.base) != huge || pageMap.spanOf(huge.base + huge.blockSize - 1) != huge) {
+                wrong.add("huge block " + huge + " is not in the page map");
+            }
+            if (!huge.isAllocated(huge.base)) {
+                wrong.add("huge block " + huge + " in use is marked free");
+            }
+        }
+        if (hugeInUse.size() != liveHugeSpans) {
+            wrong.add(hugeInUse.size() + " huge blocks in use, but " + liveHugeSpans + " counted");
+        }
+        mapped += hugeCache.bytes();
+        if (mapped != mappedBytes) {
+            wrong.add("chunks, huge blocks and cached huge mappings hold " + mapped + " bytes, but " + mappedBytes + " are counted as mapped");
+        }
+        return wrong;
     }
 
     public synchronized RefillStats stats() {

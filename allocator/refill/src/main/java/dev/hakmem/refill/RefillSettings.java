@@ -15,10 +15,25 @@ package dev.hakmem.refill;
  * @param route              how chunks are obtained from the OS
  * @param hugeCacheEntries   recently freed huge mappings kept for reuse
  * @param hugeCacheBytes     and their total size at most
+ * @param freshFill          {@link #AS_MAPPED}, or a byte (0..255) written over every span when it is carved
+ *                           and over the first {@link RefillEngine#FRESH_FILL_HUGE_BYTES} of a huge block
+ *                           when its mapping is new or revived: the facade's debug mode fills with its
+ *                           poison, so that every block not in use reads as poison, whatever it was before
  */
 public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
                              long chunkDecayMillis,
-                             long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes) {
+                             long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes,
+                             int freshFill) {
+    /** {@link #freshFill}: memory as the OS gives it (zeros), nothing written. */
+    public static final int AS_MAPPED = -1;
+
+    /** Memory as the OS gives it. */
+    public RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
+                          long chunkDecayMillis, long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes) {
+        this(chunkInitBytes, chunkMaxBytes, growthLevels, retainedEmptyChunks, chunkDecayMillis, limitBytes, route,
+                hugeCacheEntries, hugeCacheBytes, AS_MAPPED);
+    }
+
     public RefillSettings {
         if (chunkInitBytes < PageMap.PAGE_SIZE || chunkInitBytes % PageMap.PAGE_SIZE != 0 || chunkMaxBytes < chunkInitBytes) {
             throw new IllegalArgumentException("chunk sizes must be multiples of 64 KiB with init <= max: "
@@ -26,6 +41,9 @@ public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growth
         }
         if (growthLevels < 0 || retainedEmptyChunks < 0 || chunkDecayMillis < 0 || limitBytes <= 0 || hugeCacheEntries < 0 || hugeCacheBytes < 0) {
             throw new IllegalArgumentException("negative refill setting");
+        }
+        if (freshFill < AS_MAPPED || freshFill > 0xFF) {
+            throw new IllegalArgumentException("freshFill must be AS_MAPPED or a byte 0..255: " + freshFill);
         }
     }
 

@@ -8,7 +8,7 @@ package dev.hakmem.refill;
  * <p>The batch is a plain array of addresses. It goes into the owner's {@link RemoteInbox} when the
  * owner changes, when it holds {@link #MAX_BATCH} blocks, and at the freeing cache's own boundaries
  * (refill, flush, trim, retire); if the inbox is full, linked into one chain onto the owner's
- * intrusive queue (one CAS); if the owner has retired, block by block to the orphanage. Until then
+ * stack of batches (one CAS, one node on the Java heap); if the owner has retired, block by block to the orphanage. Until then
  * at most {@code MAX_BATCH} freed blocks wait: not lost, only not yet reusable.
  *
  * <p>Private to one thread cache: no synchronisation of its own.
@@ -46,7 +46,7 @@ public final class RemoteFreeBuffer {
         batch[count++] = address;
     }
 
-    /** Hands the batch to its owner: its inbox, else its intrusive queue as one chain; if it has retired, block by block. */
+    /** Hands the batch to its owner: its inbox, else its stack of batches as one node; if it has retired, block by block. */
     public void flush() {
         if (count == 0) {
             return;

@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * An owner's inbox of blocks that other threads freed: a fixed ring of addresses on the Java heap,
  * many producers (each handing over a whole batch), one consumer (the owner, at its refill boundary).
- * Unlike the intrusive queue in {@link LocalHeap}, neither side touches the blocks' memory, so a
+ * Neither side touches the blocks' memory (nor does the stack of batches in {@link LocalHeap}), so a
  * cross-thread free costs a share of one cache line of this ring instead of a line of the block.
  *
  * <pre>

@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A run of 64 KiB pages cut into equal blocks of one size class, or one huge block.
@@ -54,10 +56,14 @@ public final class Span {
     /** Larger huge blocks are refused, so that {@code offset * HUGE_INDEX_MAGIC} never wraps. */
     public static final long MAX_HUGE_BYTES = 1L << 40;
     private static final VarHandle OWNER;
+    private static final VarHandle DEBUG_WORDS;
+    /** Ints per block in {@link #debugWords()}. */
+    public static final int DEBUG_WORDS_PER_BLOCK = 3;
 
     static {
         try {
             OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", LocalHeap.class);
+            DEBUG_WORDS = MethodHandles.lookup().findVarHandle(Span.class, "debugWords", int[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -93,6 +99,9 @@ public final class Span {
      * (what a double-free report names); 0 for none. Made on first use.
      */
     private int[] sites;
+    /** {@link #DEBUG_WORDS_PER_BLOCK} ints per block for the facade's debug mode; made on first use (see {@link #debugWords()}). */
+    @SuppressWarnings("unused") // through DEBUG_WORDS
+    private int[] debugWords;
 
     private Span(PageMap pageMap, long base, long blockSize, int sizeClass, int blockCount, Chunk chunk,
                  Mapping hugeMapping, int firstPage, int pages, LocalHeap owner) {
@@ -418,18 +427,37 @@ public final class Span {
         MemorySegment.copy(src, source - src.address(), dst, target - dst.address(), bytes);
     }
 
+    /**
+     * What the facade's debug mode keeps per block, on the Java heap like every other piece of
+     * hakmem's metadata: {@link #DEBUG_WORDS_PER_BLOCK} ints for block {@code i} at
+     * {@code [i * DEBUG_WORDS_PER_BLOCK, ...)}, whose meaning is the facade's. Made on first use
+     * by whichever thread asks first (a CAS: the owner allocating and another thread freeing may race).
+     */
+    public int[] debugWords() {
+        int[] words = (int[]) DEBUG_WORDS.getAcquire(this);
+        if (words == null) {
+            int[] made = new int[blockCount * DEBUG_WORDS_PER_BLOCK];
+            words = (int[]) DEBUG_WORDS.compareAndExchangeRelease(this, (int[]) null, made);
+            if (words == null) {
+                words = made;
+            }
+        }
+        return words;
+    }
+
+    /** The memory of the block that starts at {@code address}: {@link #blockSize()} bytes (for tests and the debug mode). */
+    public MemorySegment block(long address) {
+        MemorySegment segment = segment();
+        return segment.asSlice(address - segment.address(), blockSize);
+    }
+
+    /** Bytes of address space this span covers: its pages (more than its blocks when they do not fill it). */
+    public long bytes() {
+        return (long) pages << PageMap.PAGE_SHIFT;
+    }
+
     MemorySegment segment() {
         return chunk != null ? chunk.segment : hugeMapping.segment();
-    }
-
-    long readLink(long address) {
-        MemorySegment segment = chunk.segment;
-        return segment.get(ValueLayout.JAVA_LONG_UNALIGNED, address - segment.address());
-    }
-
-    void writeLink(long address, long link) {
-        MemorySegment segment = chunk.segment;
-        segment.set(ValueLayout.JAVA_LONG_UNALIGNED, address - segment.address(), link);
     }
 
     long blockAddress(int index) {
@@ -477,6 +505,29 @@ public final class Span {
         freeCount++;
         states[index] = FREE;
         return true;
+    }
+
+    /** For {@link RefillEngine#checkInvariants}: the free count against the free bits, and each free block's state. */
+    List<String> checkFreeSet() {
+        List<String> wrong = new ArrayList<>();
+        int bits = 0;
+        for (int index = 0; index < blockCount; index++) {
+            if ((freeBits[index >>> 6] & (1L << index)) != 0) {
+                bits++;
+                if (states[index] != FREE) {
+                    wrong.add("block " + index + " of " + this + " is in its free set with state " + states[index]);
+                }
+            }
+        }
+        for (int index = blockCount; index < freeBits.length * 64; index++) {
+            if ((freeBits[index >>> 6] & (1L << index)) != 0) {
+                wrong.add("bit " + index + " of " + this + " is set beyond its blocks");
+            }
+        }
+        if (bits != freeCount) {
+            wrong.add(this + " counts " + freeCount + " free blocks but its free set holds " + bits);
+        }
+        return wrong;
     }
 
     boolean isEmpty() {

@@ -207,7 +207,7 @@ class RefillEngineTest {
 
     /**
      * An owner that does not drain for a while: its inbox fills, and further batches go to its
-     * intrusive queue as one linked chain each. Every block must come back to the owner once.
+     * stack of batches as one node each. Every block must come back to the owner once.
      */
     @Test
     void shouldChainBatchesThatTheFullInboxRefusesAndGiveEveryBlockBackOnce() {

@@ -125,7 +125,17 @@ public final class ThreadCache implements DrainSink {
     }
 
     private void refillOrThrow(int sizeClass) {
-        if (refill(sizeClass) == 0) {
+        int got;
+        try {
+            got = refill(sizeClass);
+        } catch (OutOfMemoryError refused) {
+            // the OS refused a chunk: give back what this cache holds (spans may empty, their pages
+            // serve this class), then try once more; a second refusal reaches the caller
+            flushAll();
+            heap.releaseSpares();
+            got = refill(sizeClass);
+        }
+        if (got == 0) {
             // the limit stopped the batch: give back what this cache holds, then try once more
             flushAll();
             if (refill(sizeClass) == 0) {
@@ -278,10 +288,14 @@ public final class ThreadCache implements DrainSink {
 
     /** Fills the stacks of the smallest classes, so a new thread's first allocations hit. */
     public void prewarm(int upToSize) {
-        for (int c = 0; c < SizeClasses.COUNT && SizeClasses.sizeOf(c) <= upToSize; c++) {
-            if (stacks[c][COUNT] == 0 && refill(c) == 0) {
-                return; // the limit is near; a pre-warm must never be the reason an allocation fails
+        try {
+            for (int c = 0; c < SizeClasses.COUNT && SizeClasses.sizeOf(c) <= upToSize; c++) {
+                if (stacks[c][COUNT] == 0 && refill(c) == 0) {
+                    return; // the limit is near; a pre-warm must never be the reason an allocation fails
+                }
             }
+        } catch (OutOfMemoryError refused) {
+            // nor must the OS refusing a chunk: the allocation that needs one will say so
         }
     }
 

@@ -15,9 +15,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * As {@link RemoteFreeVersusOwnerDrainTest}, with the remote side handing over two blocks as one
- * linked chain ({@link LocalHeap#pushRemoteChain}, what a batch takes when the owner's inbox is
- * full): the chain's inner link is written before the CAS that publishes its head, so a drain that
- * takes the chain must find both blocks, and a chain is never split between two drains.
+ * node of the stack of batches ({@link LocalHeap#pushRemoteChain}, what a batch takes when the
+ * owner's inbox is full): the node's contents and link are written before the CAS that publishes
+ * it, so a drain that takes the node must find both blocks, and a batch is never split between two drains.
  *
  * <p>r1, r2 = times the chain's first and second block were in the racing refill; r3, r4 = in the
  * next refill; r5 = times the earlier block was in the racing refill.

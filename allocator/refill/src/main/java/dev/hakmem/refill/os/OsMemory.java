@@ -69,4 +69,13 @@ public interface OsMemory extends AutoCloseable {
     static OsMemory arena() {
         return new UnrestrictedMemory(null, false);
     }
+
+    /**
+     * {@code os}, except that a {@link #map} or {@link #revive} for which {@code refuse} answers
+     * true (given the bytes wanted) fails as a refused mapping does: the seam for tests of the OS
+     * boundary's failures.
+     */
+    static OsMemory refusing(OsMemory os, java.util.function.LongPredicate refuse) {
+        return new RefusingMemory(os, refuse);
+    }
 }
