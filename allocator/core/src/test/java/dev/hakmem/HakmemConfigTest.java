@@ -46,6 +46,16 @@ class HakmemConfigTest {
         assertEquals(2, config.growthLevels());
     }
 
+    @Test
+    void shouldTurnDebugModeOnFromThePropertyOrTheVariableAndRefuseAnythingButTrueOrFalse() {
+        assertEquals(false, HakmemConfig.defaults().debug());
+        assertEquals(true, HakmemConfig.from(props("hakmem.debug", "true"), Map.of()).debug());
+        assertEquals(true, HakmemConfig.from(new Properties(), Map.of("HAKMEM_DEBUG", "TRUE")).debug());
+        assertEquals(false, HakmemConfig.from(props("hakmem.debug", "false"), Map.of("HAKMEM_DEBUG", "true")).debug());
+        assertRejected(props("hakmem.debug", "yes"), Map.of(), "hakmem.debug", "yes", "true or false");
+        assertRejected(new Properties(), Map.of("HAKMEM_DEBUG", "1"), "HAKMEM_DEBUG", "1", "true or false");
+    }
+
     private static void assertRejected(Properties properties, Map<String, String> env, String... fragments) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HakmemConfig.from(properties, env));
         for (String fragment : fragments) {
