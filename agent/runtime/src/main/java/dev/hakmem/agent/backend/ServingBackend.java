@@ -140,7 +140,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
 
     @Override
     public boolean freeMemory(long address, int site) {
-        int result = hakmem().release(address);
+        int result = hakmem().release(address, site);
         if (result == HakmemAllocator.NOT_A_LIVE_BLOCK) {
             reportInvalidFree(address, site);
         }

@@ -1,7 +1,9 @@
 package dev.hakmem.agent.report;
 
+import dev.hakmem.DebugFinding;
 import dev.hakmem.SiteUsage;
 import dev.hakmem.agent.site.CallSite;
+import dev.hakmem.agent.site.SiteRegistry;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -16,7 +18,10 @@ import java.util.stream.Collectors;
  * <pre>
  * {"sites":[{"id","class","method","descriptor","file","line","api","allocations","frees",
  *            "bytesAllocated","liveBytes","liveBlocks","peakLiveBytes"}...],
- *  "totals":{...}, "jdk":{"directCount","directBytes"}}
+ *  "totals":{...},
+ *  "debugFindings":[{"kind","address","size","offset","allocationSite","allocatedAt","freeSite","freedAt",
+ *                    "occurrences","message"}...],
+ *  "jdk":{"directCount","directBytes"}}
  * </pre>
  * {@code jdk} reads the JDK's own "direct" buffer pool: the direct memory hakmem did not serve.
  */
@@ -25,11 +30,14 @@ public final class JsonReport {
     }
 
     /**
-     * @param sites  every rewritten site, also those that never ran
-     * @param usage  per-site counters
-     * @param totals extra figures for "totals", in order (numbers or strings)
+     * @param registry every rewritten site, also those that never ran
+     * @param usage    per-site counters
+     * @param totals   extra figures for "totals", in order (numbers or strings)
+     * @param debugFindings what debug mode found (empty when it is off)
      */
-    public static String render(List<CallSite> sites, List<SiteUsage> usage, SitePeaks peaks, Map<String, Object> totals) {
+    public static String render(SiteRegistry registry, List<SiteUsage> usage, SitePeaks peaks, Map<String, Object> totals,
+                                List<DebugFinding> debugFindings) {
+        List<CallSite> sites = registry.all();
         Map<Integer, SiteUsage> byId = usage.stream().collect(Collectors.toMap(SiteUsage::siteId, Function.identity(), (a, b) -> a));
         StringBuilder json = new StringBuilder(256 + sites.size() * 320);
         json.append("{\"sites\":[");
@@ -79,7 +87,23 @@ public final class JsonReport {
             first = false;
             field(json, e.getKey(), e.getValue());
         }
-        json.append("},\n\"jdk\":{");
+        json.append("},\n\"debugFindings\":[");
+        for (int i = 0; i < debugFindings.size(); i++) {
+            DebugFinding f = debugFindings.get(i);
+            json.append(i == 0 ? "\n  {" : ",\n  {");
+            field(json, "kind", f.kind().name()).append(',');
+            field(json, "address", "0x" + Long.toHexString(f.address())).append(',');
+            field(json, "size", f.size()).append(',');
+            field(json, "offset", f.offset()).append(',');
+            field(json, "allocationSite", f.allocationSite()).append(',');
+            field(json, "allocatedAt", registry.describe(f.allocationSite())).append(',');
+            field(json, "freeSite", f.freeSite()).append(',');
+            field(json, "freedAt", registry.describe(f.freeSite())).append(',');
+            field(json, "occurrences", f.occurrences()).append(',');
+            field(json, "message", DebugFindingsLog.describe(f, registry));
+            json.append('}');
+        }
+        json.append(debugFindings.isEmpty() ? "],\n\"jdk\":{" : "\n],\n\"jdk\":{");
         BufferPoolMXBean direct = jdkDirectPool();
         field(json, "directCount", direct == null ? 0 : direct.getCount()).append(',');
         field(json, "directBytes", direct == null ? 0 : direct.getMemoryUsed());

@@ -16,15 +16,17 @@ import java.util.Locale;
  * @param limit     {@code limit=} direct-buffer limit in bytes, or -1 for the JVM's ({@code -XX:MaxDirectMemorySize}, else the heap max)
  * @param report    {@code report=} file the JSON report is written to at exit, or null
  * @param log       {@code log=} level of hakmem's own logging (default warn)
+ * @param debug     {@code debug=true}: hakmem's debug mode (poisoned frees, canaries), to find the application's
+ *                  writes after free and past a block's end (replace mode only)
  */
 public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
-                           Path report, String log) {
+                           Path report, String log, boolean debug) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
-            + "jdk=true|false, limit=<bytes>[k|m|g], report=<file>, log=trace|debug|info|warn|error|off";
+            + "jdk=true|false, limit=<bytes>[k|m|g], report=<file>, log=trace|debug|info|warn|error|off, debug=true|false";
     private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(true, List.of(), List.of(), false, -1, null, "warn");
+        return new AgentOptions(true, List.of(), List.of(), false, -1, null, "warn", false);
     }
 
     /**
@@ -43,6 +45,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         long limit = o.limit;
         Path report = null;
         String log = o.log;
+        boolean debug = o.debug;
         for (String option : args.split(",")) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
@@ -58,11 +61,8 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 };
                 case "include" -> includes.addAll(patterns(option, value));
                 case "exclude" -> excludes.addAll(patterns(option, value));
-                case "jdk" -> jdk = switch (value) {
-                    case "true" -> true;
-                    case "false" -> false;
-                    default -> throw bad(option, "jdk must be true or false");
-                };
+                case "jdk" -> jdk = bool(option, value);
+                case "debug" -> debug = bool(option, value);
                 case "limit" -> limit = parseSize(option, value);
                 case "report" -> {
                     if (value.isEmpty()) {
@@ -79,7 +79,28 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 default -> throw bad(option, "unknown option '" + key + "'");
             }
         }
-        return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, report, log);
+        if (debug && !replace) {
+            throw bad(option(args, "debug"), "debug=true needs mode=replace: in observe mode the JDK allocates, and hakmem cannot check its blocks");
+        }
+        return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, report, log, debug);
+    }
+
+    private static boolean bool(String option, String value) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(option, option.substring(0, option.indexOf('=')).trim() + " must be true or false");
+        };
+    }
+
+    /** The first {@code key=...} option in {@code args}, as written. */
+    private static String option(String args, String key) {
+        for (String option : args.split(",")) {
+            if (option.trim().startsWith(key + "=")) {
+                return option;
+            }
+        }
+        return key;
     }
 
     private static List<String> patterns(String option, String value) {
@@ -124,13 +145,13 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
     AgentOptions observing() {
-        return new AgentOptions(false, includes, excludes, jdk, limit, report, log);
+        return new AgentOptions(false, includes, excludes, jdk, limit, report, log, false);
     }
 
     @Override
     public String toString() {
         return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="
                 + String.join(":", excludes) + ",jdk=" + jdk + ",limit=" + (limit < 0 ? "jvm" : limit) + ",report="
-                + (report == null ? "" : report) + ",log=" + log;
+                + (report == null ? "" : report) + ",log=" + log + ",debug=" + debug;
     }
 }

@@ -1,9 +1,11 @@
 package dev.hakmem.agent.runtime;
 
+import dev.hakmem.DebugFinding;
 import dev.hakmem.Hakmem;
 import dev.hakmem.agent.backend.ObservingBackend;
 import dev.hakmem.agent.backend.ServingBackend;
 import dev.hakmem.agent.backend.SiteUsageSource;
+import dev.hakmem.agent.report.DebugFindingsLog;
 import dev.hakmem.agent.report.JsonReport;
 import dev.hakmem.agent.report.SitePeaks;
 import dev.hakmem.agent.site.SiteRegistry;
@@ -20,6 +22,7 @@ import java.nio.HakmemBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
 import java.util.concurrent.Executors;
@@ -33,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 final class AgentServices {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServices.class);
     private static AgentServices running;
+    /** How often debug mode's findings are looked for, to log them soon after they are found. */
+    private static final long DEBUG_POLL_MILLIS = 500;
     /** Until the start-up thread has installed a backend: nothing to report yet. */
     private static final SiteUsageSource NOT_STARTED = new SiteUsageSource() {
         @Override
@@ -68,6 +73,7 @@ final class AgentServices {
     private final MethodHandles.Lookup nio;
     private final ModuleLayer.Controller layer;
     private final SitePeaks peaks = new SitePeaks();
+    private final DebugFindingsLog debugLog = new DebugFindingsLog(registry);
     private volatile SiteUsageSource usage = NOT_STARTED;
     private volatile String osRoute = "starting";
 
@@ -162,6 +168,9 @@ final class AgentServices {
         String route = "jdk";
         if (options.replace()) {
             grantNativeAccess();
+            if (options.debug()) {
+                enableDebugMode();
+            }
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {
                 route = Hakmem.allocator().stats().osRoute(); // starts it: a bad hakmem.* setting fails here
@@ -202,6 +211,43 @@ final class AgentServices {
                     MethodType.methodType(void.class, ModuleLayer.Controller.class, Module.class)).invoke(layer, allocatorOs);
         } catch (Throwable t) {
             LOG.debug("hakmem: native access not granted; the allocator maps memory through /dev/shm", t);
+        }
+    }
+
+    /**
+     * Debug mode is a setting of the allocator (read once, when {@link Hakmem#allocator()} is created,
+     * which has not happened yet); its findings are logged here, with the sites' names, rather than by
+     * the allocator with bare site ids.
+     */
+    private void enableDebugMode() {
+        System.setProperty("hakmem.debug", "true");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.hakmem.DebugFindings", "off");
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("hakmem-debug").daemon().factory());
+        watcher.scheduleWithFixedDelay(new Runnable() {
+            @Override
+            public void run() {
+                logDebugFindings();
+            }
+        }, DEBUG_POLL_MILLIS, DEBUG_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hakmem-debug-exit").unstarted(new Runnable() {
+            @Override
+            public void run() {
+                watcher.shutdownNow();
+                logDebugFindings();
+            }
+        }));
+    }
+
+    private List<DebugFinding> debugFindings() {
+        return usage instanceof ServingBackend && options.debug() ? Hakmem.debugFindings() : List.of();
+    }
+
+    private void logDebugFindings() {
+        try {
+            debugLog.logNew(debugFindings());
+        } catch (Throwable t) {
+            LOG.debug("hakmem: reading debug mode's findings failed", t);
         }
     }
 
@@ -261,7 +307,8 @@ final class AgentServices {
             totals.put("classesFailed", transformer.failedClasses());
             totals.put("handlesLeftToJdk", transformer.handlesLeft());
             totals.put("classesTooOld", transformer.tooOldClasses());
-            String json = JsonReport.render(registry.all(), sites, peaks, totals);
+            List<DebugFinding> findings = debugFindings();
+            String json = JsonReport.render(registry, sites, peaks, totals, findings);
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);

@@ -39,11 +39,19 @@ class AgentOptionsTest {
         assertEquals(3L << 30, AgentOptions.parse("limit=3g").limit());
         assertEquals(64L << 10, AgentOptions.parse("limit=64K").limit());
         assertEquals(1000, AgentOptions.parse("limit=1000").limit());
+        assertTrue(AgentOptions.parse("debug=true").debug());
+        assertFalse(AgentOptions.parse(null).debug());
+    }
+
+    @Test
+    void shouldRefuseDebugModeInObserveModeSayingWhy() {
+        BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse("mode=observe,debug=true"));
+        assertTrue(e.getMessage().contains("'debug=true'") && e.getMessage().contains("needs mode=replace"), e.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"mode=fast", "nosuch=1", "limit=abc", "limit=-5m", "limit=0", "limit=99999999999g", "jdk=yes",
-            "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
+            "debug=1", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
     void shouldRejectAMalformedOptionNamingItAndListingTheValidOnes(String args) {
         BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("hakmem agent: bad option '"), e.getMessage());
