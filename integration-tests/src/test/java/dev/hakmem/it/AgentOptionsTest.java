@@ -58,4 +58,20 @@ class AgentOptionsTest {
         assertEquals(5, report.sitesOf(NioApp.class.getName()).stream().filter(s -> s.allocations() == 1).count(),
                 "the sites are still attributed\n" + report.text());
     }
+
+    /**
+     * {@code jdk=true}: JDK classes loaded before premain are retransformed, so the agent's own start-up
+     * thread runs rewritten JDK code; it must never wait for itself (the bridge's linker does not wait on
+     * that thread, and waits for no other longer than {@code HakmemBackend.START_WAIT_MILLIS}); a hang fails the time limit.
+     */
+    @Test
+    void shouldRunWithJdkClassesRewrittenWithoutWaitingForItself() {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result run = ChildJvm.of(NioApp.class).agent("jdk=true,report=" + file).timeout(java.time.Duration.ofSeconds(30))
+                .run().assertOk();
+        Report report = Report.read(file, run);
+        assertEquals("replace", report.totalText("mode"), "totals.mode");
+        assertEquals(5, report.sitesOf(NioApp.class.getName()).stream().filter(s -> s.allocations() == 1).count(),
+                "the application's sites are served\n" + report.text());
+    }
 }
