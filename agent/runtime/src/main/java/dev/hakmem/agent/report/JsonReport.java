@@ -1,59 +1,37 @@
 package dev.hakmem.agent.report;
 
 import dev.hakmem.DebugFinding;
-import dev.hakmem.SiteUsage;
 import dev.hakmem.agent.site.CallSite;
 import dev.hakmem.agent.site.SiteRegistry;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.time.Instant;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * The agent's report, in the JSON other tools read (keep the field names):
+ * The agent's report, in the JSON other tools read (fields are added, never renamed):
  * <pre>
  * {"sites":[{"id","class","method","descriptor","file","line","api","allocations","frees",
- *            "bytesAllocated","liveBytes","liveBlocks","peakLiveBytes"}...],
+ *            "bytesAllocated","liveBytes","liveBlocks","peakLiveBytes","peakAt","behaviour"}...],
  *  "totals":{...},
  *  "debugFindings":[{"kind","address","size","offset","allocationSite","allocatedAt","freeSite","freedAt",
  *                    "occurrences","message"}...],
- *  "jdk":{"directCount","directBytes"}}
+ *  "jdk":{"directCount","directBytes"},
+ *  "snapshots":{"intervalMillis","points":[{"at","liveBytes","sites":{"&lt;id&gt;":liveBytes,...}}...]},
+ *  "takenAt","startedAt"}
  * </pre>
- * {@code jdk} reads the JDK's own "direct" buffer pool: the direct memory hakmem did not serve.
+ * Sites come highest live bytes first; times are ISO-8601 instants. {@code jdk} reads the JDK's own
+ * "direct" buffer pool: the direct memory hakmem did not serve.
  */
 public final class JsonReport {
     private JsonReport() {
     }
 
-    /**
-     * @param registry every rewritten site, also those that never ran
-     * @param usage    per-site counters
-     * @param totals   extra figures for "totals", in order (numbers or strings)
-     * @param debugFindings what debug mode found (empty when it is off)
-     */
-    public static String render(SiteRegistry registry, List<SiteUsage> usage, SitePeaks peaks, Map<String, Object> totals,
-                                List<DebugFinding> debugFindings) {
-        List<CallSite> sites = registry.all();
-        Map<Integer, SiteUsage> byId = usage.stream().collect(Collectors.toMap(SiteUsage::siteId, Function.identity(), (a, b) -> a));
-        StringBuilder json = new StringBuilder(256 + sites.size() * 320);
+    public static String render(ReportSnapshot r, SiteRegistry registry, long historyIntervalMillis) {
+        StringBuilder json = new StringBuilder(512 + r.sites().size() * 360 + r.history().size() * 64);
         json.append("{\"sites\":[");
-        long allocations = 0;
-        long frees = 0;
-        long bytesAllocated = 0;
-        long liveBytes = 0;
-        long liveBlocks = 0;
-        for (int i = 0; i < sites.size(); i++) {
-            CallSite site = sites.get(i);
-            SiteUsage u = byId.getOrDefault(site.id(), new SiteUsage(site.id(), 0, 0, 0, 0));
-            allocations += u.allocations();
-            frees += u.frees();
-            bytesAllocated += u.bytesAllocated();
-            liveBytes += u.liveBytes();
-            liveBlocks += u.liveBlocks();
+        for (int i = 0; i < r.sites().size(); i++) {
+            SiteRow row = r.sites().get(i);
+            CallSite site = row.site();
             json.append(i == 0 ? "\n  {" : ",\n  {");
             field(json, "id", site.id()).append(',');
             field(json, "class", site.className()).append(',');
@@ -62,25 +40,19 @@ public final class JsonReport {
             field(json, "file", site.file()).append(',');
             field(json, "line", site.line()).append(',');
             field(json, "api", site.api().label()).append(',');
-            field(json, "allocations", u.allocations()).append(',');
-            field(json, "frees", u.frees()).append(',');
-            field(json, "bytesAllocated", u.bytesAllocated()).append(',');
-            field(json, "liveBytes", u.liveBytes()).append(',');
-            field(json, "liveBlocks", u.liveBlocks()).append(',');
-            field(json, "peakLiveBytes", Math.max(peaks.peak(site.id()), u.liveBytes()));
+            field(json, "allocations", row.allocations()).append(',');
+            field(json, "frees", row.frees()).append(',');
+            field(json, "bytesAllocated", row.bytesAllocated()).append(',');
+            field(json, "liveBytes", row.liveBytes()).append(',');
+            field(json, "liveBlocks", row.liveBlocks()).append(',');
+            field(json, "peakLiveBytes", row.peakLiveBytes()).append(',');
+            field(json, "peakAt", row.peakAtMillis() == 0 ? null : Instant.ofEpochMilli(row.peakAtMillis()).toString()).append(',');
+            field(json, "behaviour", row.behaviour().name().toLowerCase(java.util.Locale.ROOT));
             json.append('}');
         }
         json.append("\n],\n\"totals\":{");
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("sites", sites.size());
-        all.put("allocations", allocations);
-        all.put("frees", frees);
-        all.put("bytesAllocated", bytesAllocated);
-        all.put("liveBytes", liveBytes);
-        all.put("liveBlocks", liveBlocks);
-        all.putAll(totals);
         boolean first = true;
-        for (Map.Entry<String, Object> e : all.entrySet()) {
+        for (Map.Entry<String, Object> e : r.totals().entrySet()) {
             if (!first) {
                 json.append(',');
             }
@@ -88,8 +60,8 @@ public final class JsonReport {
             field(json, e.getKey(), e.getValue());
         }
         json.append("},\n\"debugFindings\":[");
-        for (int i = 0; i < debugFindings.size(); i++) {
-            DebugFinding f = debugFindings.get(i);
+        for (int i = 0; i < r.debugFindings().size(); i++) {
+            DebugFinding f = r.debugFindings().get(i);
             json.append(i == 0 ? "\n  {" : ",\n  {");
             field(json, "kind", f.kind().name()).append(',');
             field(json, "address", "0x" + Long.toHexString(f.address())).append(',');
@@ -103,21 +75,29 @@ public final class JsonReport {
             field(json, "message", DebugFindingsLog.describe(f, registry));
             json.append('}');
         }
-        json.append(debugFindings.isEmpty() ? "],\n\"jdk\":{" : "\n],\n\"jdk\":{");
-        BufferPoolMXBean direct = jdkDirectPool();
-        field(json, "directCount", direct == null ? 0 : direct.getCount()).append(',');
-        field(json, "directBytes", direct == null ? 0 : direct.getMemoryUsed());
-        json.append("}}\n");
-        return json.toString();
-    }
-
-    private static BufferPoolMXBean jdkDirectPool() {
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            if (pool.getName().equals("direct")) {
-                return pool;
+        json.append(r.debugFindings().isEmpty() ? "],\n\"jdk\":{" : "\n],\n\"jdk\":{");
+        field(json, "directCount", r.jdkDirectCount()).append(',');
+        field(json, "directBytes", r.jdkDirectBytes());
+        json.append("},\n\"snapshots\":{");
+        field(json, "intervalMillis", historyIntervalMillis).append(",\"points\":[");
+        for (int i = 0; i < r.history().size(); i++) {
+            LiveHistory.Point p = r.history().get(i);
+            json.append(i == 0 ? "\n  {" : ",\n  {");
+            field(json, "at", Instant.ofEpochMilli(p.atMillis()).toString()).append(',');
+            field(json, "liveBytes", p.liveBytes()).append(",\"sites\":{");
+            for (int j = 0; j < p.siteIds().length; j++) {
+                if (j > 0) {
+                    json.append(',');
+                }
+                field(json, Integer.toString(p.siteIds()[j]), p.siteBytes()[j]);
             }
+            json.append("}}");
         }
-        return null;
+        json.append(r.history().isEmpty() ? "]},\n" : "\n]},\n");
+        field(json, "takenAt", Instant.ofEpochMilli(r.takenAtMillis()).toString()).append(',');
+        field(json, "startedAt", Instant.ofEpochMilli(r.startedAtMillis()).toString());
+        json.append("}\n");
+        return json.toString();
     }
 
     private static StringBuilder field(StringBuilder json, String name, Object value) {

@@ -3,24 +3,32 @@ package dev.hakmem.agent.report;
 import dev.hakmem.SiteUsage;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
 
 /**
- * The highest live bytes seen per site. Live bytes are counted from the blocks when asked, so a peak
- * is taken by sampling (the agent samples every 100 ms while a report is asked for, less often if a
- * sample takes more than 2 ms, and once more at the end): a spike shorter than the interval can be
- * missed.
+ * The highest live bytes seen per site, and when. Live bytes are counted from the blocks when asked,
+ * so a peak is taken by sampling (the agent samples every 100 ms, less often if a sample takes more
+ * than 2 ms, and once more at the end): a spike shorter than the interval can be missed.
  */
 public final class SitePeaks {
     public static final long SAMPLE_MILLIS = 100;
     private static final long SAMPLE_DELAY_FACTOR = 50;
-    private final Map<Integer, Long> peaks = new ConcurrentHashMap<>();
 
-    public void sample(List<SiteUsage> usage) {
+    /** @param atMillis when {@code bytes} was first sampled (epoch milliseconds) */
+    public record Peak(long bytes, long atMillis) {
+    }
+
+    private static final Peak NONE = new Peak(0, 0);
+    private final Map<Integer, Peak> peaks = new ConcurrentHashMap<>();
+
+    public void sample(List<SiteUsage> usage, long nowMillis) {
         for (SiteUsage u : usage) {
-            peaks.merge(u.siteId(), Math.max(0, u.liveBytes()), Math::max);
+            long live = u.liveBytes();
+            if (live > 0) {
+                peaks.merge(u.siteId(), new Peak(live, nowMillis), (old, now) -> now.bytes > old.bytes ? now : old);
+            }
         }
     }
 
@@ -32,7 +40,12 @@ public final class SitePeaks {
         return Math.max(SAMPLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(sampleNanos) * SAMPLE_DELAY_FACTOR);
     }
 
-    public long peak(int site) {
-        return peaks.getOrDefault(site, 0L);
+    public Peak peak(int site) {
+        return peaks.getOrDefault(site, NONE);
+    }
+
+    /** Forgets every peak (JMX's resetPeaks): the next sample starts them again. */
+    public void reset() {
+        peaks.clear();
     }
 }

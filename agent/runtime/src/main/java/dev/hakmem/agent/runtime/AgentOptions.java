@@ -14,19 +14,25 @@ import java.util.Locale;
  * @param excludes  {@code exclude=} class-name patterns
  * @param jdk       {@code jdk=true} also rewrites JDK classes (default false)
  * @param limit     {@code limit=} direct-buffer limit in bytes, or -1 for the JVM's ({@code -XX:MaxDirectMemorySize}, else the heap max)
- * @param report    {@code report=} file the JSON report is written to at exit, or null
+ * @param reports   {@code report=} files the full report is written to at exit: {@code .txt} as text, {@code .html} as
+ *                  a page with charts, anything else as JSON (several {@code report=} options allowed)
+ * @param summary   false with {@code report=off}: no summary on stderr at exit
+ * @param snapshotMillis {@code snapshot=} the finest interval of the live-bytes history kept for the report
  * @param log       {@code log=} level of hakmem's own logging (default warn)
  * @param debug     {@code debug=true}: hakmem's debug mode (poisoned frees, canaries), to find the application's
  *                  writes after free and past a block's end (replace mode only)
  */
 public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
-                           Path report, String log, boolean debug) {
+                           List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
-            + "jdk=true|false, limit=<bytes>[k|m|g], report=<file>, log=trace|debug|info|warn|error|off, debug=true|false";
+            + "jdk=true|false, limit=<bytes>[k|m|g], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
+            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false";
+    /** The history's finest interval unless {@code snapshot=} says otherwise: fine enough for a chart of a short run. */
+    static final long DEFAULT_SNAPSHOT_MILLIS = 1_000;
     private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(true, List.of(), List.of(), false, -1, null, "warn", false);
+        return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false);
     }
 
     /**
@@ -43,7 +49,9 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         List<String> excludes = new ArrayList<>();
         boolean jdk = o.jdk;
         long limit = o.limit;
-        Path report = null;
+        List<Path> reports = new ArrayList<>();
+        boolean summary = o.summary;
+        long snapshotMillis = o.snapshotMillis;
         String log = o.log;
         boolean debug = o.debug;
         for (String option : args.split(",")) {
@@ -66,10 +74,15 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 case "limit" -> limit = parseSize(option, value);
                 case "report" -> {
                     if (value.isEmpty()) {
-                        throw bad(option, "report needs a file name");
+                        throw bad(option, "report needs a file name, or off");
                     }
-                    report = Path.of(value);
+                    if (value.equals("off")) {
+                        summary = false;
+                    } else {
+                        reports.add(Path.of(value));
+                    }
                 }
+                case "snapshot" -> snapshotMillis = parseDuration(option, value);
                 case "log" -> {
                     log = value.toLowerCase(Locale.ROOT);
                     if (!LEVELS.contains(log)) {
@@ -82,7 +95,36 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         if (debug && !replace) {
             throw bad(option(args, "debug"), "debug=true needs mode=replace: in observe mode the JDK allocates, and hakmem cannot check its blocks");
         }
-        return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, report, log, debug);
+        return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, List.copyOf(reports), summary,
+                snapshotMillis, log, debug);
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 2m}: at least 10 ms, at most a day. */
+    static long parseDuration(String option, String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        long unit;
+        String digits;
+        if (v.endsWith("ms")) {
+            unit = 1;
+            digits = v.substring(0, v.length() - 2);
+        } else if (v.endsWith("s")) {
+            unit = 1_000;
+            digits = v.substring(0, v.length() - 1);
+        } else if (v.endsWith("m")) {
+            unit = 60_000;
+            digits = v.substring(0, v.length() - 1);
+        } else {
+            throw bad(option, "snapshot must be a duration with a unit: ms, s or m, e.g. 10s");
+        }
+        try {
+            long millis = Math.multiplyExact(Long.parseLong(digits), unit);
+            if (millis < 10 || millis > 86_400_000L) {
+                throw bad(option, "snapshot must be between 10ms and 24 hours");
+            }
+            return millis;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw bad(option, "snapshot must be a whole number with a unit: ms, s or m, e.g. 10s");
+        }
     }
 
     private static boolean bool(String option, String value) {
@@ -145,13 +187,14 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
     AgentOptions observing() {
-        return new AgentOptions(false, includes, excludes, jdk, limit, report, log, false);
+        return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false);
     }
 
     @Override
     public String toString() {
         return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="
                 + String.join(":", excludes) + ",jdk=" + jdk + ",limit=" + (limit < 0 ? "jvm" : limit) + ",report="
-                + (report == null ? "" : report) + ",log=" + log + ",debug=" + debug;
+                + (summary ? "" : "off") + (reports.isEmpty() ? "" : reports.toString())
+                + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug;
     }
 }

@@ -34,7 +34,14 @@ class AgentOptionsTest {
         assertEquals(List.of("com.example.internal.*"), o.excludes());
         assertTrue(o.jdk());
         assertEquals(512L << 20, o.limit());
-        assertEquals(Path.of("/tmp/hakmem.json"), o.report());
+        assertEquals(List.of(Path.of("/tmp/hakmem.json")), o.reports());
+        assertTrue(o.summary());
+        AgentOptions several = AgentOptions.parse("report=a.json,report=b.html,report=off,snapshot=10s");
+        assertEquals(List.of(Path.of("a.json"), Path.of("b.html")), several.reports());
+        assertFalse(several.summary(), "report=off silences the summary");
+        assertEquals(10_000, several.snapshotMillis());
+        assertEquals(250, AgentOptions.parse("snapshot=250ms").snapshotMillis());
+        assertEquals(120_000, AgentOptions.parse("snapshot=2m").snapshotMillis());
         assertEquals("debug", o.log());
         assertEquals(3L << 30, AgentOptions.parse("limit=3g").limit());
         assertEquals(64L << 10, AgentOptions.parse("limit=64K").limit());
@@ -51,7 +58,7 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mode=fast", "nosuch=1", "limit=abc", "limit=-5m", "limit=0", "limit=99999999999g", "jdk=yes",
-            "debug=1", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
+            "debug=1", "snapshot=10", "snapshot=5ms", "snapshot=xs", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
     void shouldRejectAMalformedOptionNamingItAndListingTheValidOnes(String args) {
         BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("hakmem agent: bad option '"), e.getMessage());

@@ -1,0 +1,130 @@
+package dev.hakmem.agent.report;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The report as text: the short summary the agent prints on stderr at exit, and the full table
+ * ({@code report=FILE.txt}). Growing sites come first in the summary, since that is where a leak
+ * shows; the full table lists every site that allocated, by live bytes.
+ */
+public final class TextReport {
+    /** Sites named in the summary: with its other lines, at most about twelve. */
+    static final int SUMMARY_SITES = 6;
+
+    private TextReport() {
+    }
+
+    /**
+     * @param written the full reports written, to point at; empty if none was asked for
+     * @return at most about twelve lines, each starting with "hakmem"
+     */
+    public static List<String> summary(ReportSnapshot r, List<Path> written) {
+        List<String> lines = new ArrayList<>();
+        long sites = r.sites().stream().filter(s -> s.allocations() > 0).count();
+        lines.add("hakmem: " + r.totals().get("mode") + " mode, " + duration(r.takenAtMillis() - r.startedAtMillis()) + ": "
+                + count(r.total("allocations")) + " allocations, " + count(r.total("frees")) + " frees at " + sites + " of "
+                + r.sites().size() + " call sites; " + bytes(r.total("liveBytes")) + " live in " + count(r.total("liveBlocks"))
+                + " blocks");
+        List<SiteRow> shown = ranked(r).stream().limit(SUMMARY_SITES).toList();
+        if (!shown.isEmpty()) {
+            lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s  %-8s %s", "live", "peak", "allocated", "trend", "site"));
+            for (SiteRow s : shown) {
+                lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s  %-8s %s [%s]", bytes(s.liveBytes()),
+                        bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), trend(s.behaviour()), s.site().location(),
+                        s.site().api().label()));
+            }
+        }
+        if (r.jdkDirectCount() > 0) {
+            lines.add("hakmem: the JDK itself holds " + count(r.jdkDirectCount()) + " direct buffers (" + bytes(r.jdkDirectBytes())
+                    + ") that no rewritten call site made");
+        }
+        if (!r.debugFindings().isEmpty()) {
+            lines.add("hakmem: debug mode found " + r.debugFindings().size() + " problem(s); see the WARN lines above and the report");
+        }
+        lines.add(written.isEmpty() ? "hakmem: full report: add report=hakmem.html (or .json, .txt) to the agent's options; report=off silences this"
+                : "hakmem: full report: " + String.join(", ", written.stream().map(Path::toString).toList()));
+        return lines;
+    }
+
+    /** Growing sites first (largest live bytes first among them), then the rest by live bytes. */
+    static List<SiteRow> ranked(ReportSnapshot r) {
+        List<SiteRow> live = new ArrayList<>(r.sites().stream().filter(s -> s.liveBytes() > 0).toList());
+        live.sort(Comparator.comparing((SiteRow s) -> s.behaviour() != Behaviour.GROWING)
+                .thenComparing(Comparator.comparingLong(SiteRow::liveBytes).reversed()));
+        return live;
+    }
+
+    /** The full report: totals, then every site that allocated, by live bytes. */
+    public static String full(ReportSnapshot r) {
+        StringBuilder out = new StringBuilder(1024 + r.sites().size() * 200);
+        out.append("hakmem report, ").append(Instant.ofEpochMilli(r.takenAtMillis())).append(" (")
+                .append(duration(r.takenAtMillis() - r.startedAtMillis())).append(" after the agent started)\n\n");
+        out.append("totals\n");
+        r.totals().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-22s %s%n", k,
+                v instanceof Long n && k.toLowerCase(Locale.ROOT).contains("bytes") ? bytes(n) + " (" + n + ")" : v)));
+        out.append(String.format(Locale.ROOT, "  %-22s %s in %s buffers%n", "jdk direct pool", bytes(r.jdkDirectBytes()),
+                count(r.jdkDirectCount())));
+        out.append("\nsites by live bytes (trend: growing = live bytes kept rising, pool = churns within a band)\n");
+        out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s  %-8s %s%n", "live", "blocks", "peak", "allocated",
+                "allocations", "frees", "trend", "site"));
+        for (SiteRow s : r.sites()) {
+            if (s.allocations() == 0) {
+                continue;
+            }
+            out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s  %-8s %s [%s]%n", bytes(s.liveBytes()),
+                    count(s.liveBlocks()), bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), count(s.allocations()),
+                    count(s.frees()), trend(s.behaviour()), s.site().location(), s.site().api().label()));
+        }
+        long idle = r.sites().stream().filter(s -> s.allocations() == 0).count();
+        if (idle > 0) {
+            out.append("(").append(idle).append(" more rewritten call sites never ran)\n");
+        }
+        List<SiteRow> growing = r.sites().stream().filter(s -> s.behaviour() == Behaviour.GROWING).toList();
+        out.append("\nleak view: sites whose live bytes kept rising\n");
+        if (growing.isEmpty()) {
+            out.append("  none\n");
+        }
+        growing.forEach(s -> out.append("  ").append(bytes(s.liveBytes())).append("  ").append(s.site().location()).append('\n'));
+        if (!r.debugFindings().isEmpty()) {
+            out.append("\ndebug findings\n");
+            r.debugFindings().forEach(f -> out.append("  ").append(f).append('\n'));
+        }
+        return out.toString();
+    }
+
+    static String trend(Behaviour b) {
+        return b == Behaviour.GROWING ? "growing" : b == Behaviour.POOL ? "pool" : b == Behaviour.STEADY ? "steady" : "-";
+    }
+
+    /** {@code 512 B}, {@code 12.0 KiB}, {@code 3.4 MiB}, {@code 1.2 GiB}. */
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    static String duration(long millis) {
+        Duration d = Duration.ofMillis(Math.max(0, millis));
+        return d.toHours() > 0 ? d.toHours() + " h " + d.toMinutesPart() + " min"
+                : d.toMinutes() > 0 ? d.toMinutes() + " min " + d.toSecondsPart() + " s"
+                : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}
