@@ -18,6 +18,8 @@ import java.util.List;
  *       and Netty 4.2 caches only for those unless asked).
  *   <li>{@code netty-adaptive}: {@code new AdaptiveByteBufAllocator(true, true)}: direct, with caches for
  *       threads outside event loops.
+ *   <li>{@code hakmem-debug}: hakmem in debug mode ({@link HakmemDebugRawAllocator}), to price it against
+ *       {@code hakmem}; not in {@link #NAMES}.
  *   <li>{@code harness}: no allocator at all ({@link HarnessOnly}), to time the benchmark itself; not in
  *       {@link #NAMES}, so no summary shows it.
  *   <li>{@code floor}: the least work a Java-heap thread cache can do ({@link JavaCacheFloor}), one
@@ -36,6 +38,7 @@ public final class Allocators {
         return switch (name) {
             case "hakmem" -> new RawCandidate(name, new HakmemRawAllocator());
             case "unsafe" -> new RawCandidate(name, new UnsafeRawAllocator());
+            case "hakmem-debug" -> new RawCandidate(name, new HakmemDebugRawAllocator());
             case "harness" -> new RawCandidate(name, new HarnessOnly());
             case "floor" -> new RawCandidate(name, new JavaCacheFloor());
             case "arena" -> new ArenaCandidate(name);
@@ -50,7 +53,7 @@ public final class Allocators {
                     true));
             case "netty-adaptive" -> new NettyCandidate(name, new AdaptiveByteBufAllocator(true, true));
             default -> throw new IllegalArgumentException(
-                    "allocator=" + name + " is not a candidate; use one of " + NAMES + ", or harness, floor");
+                    "allocator=" + name + " is not a candidate; use one of " + NAMES + ", or hakmem-debug, harness, floor");
         };
     }
 }
