@@ -86,4 +86,53 @@ class ReportOutputsTest {
         Files.createDirectories(kept.getParent());
         Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /** {@code java -jar hakmem-agent.jar}: a JSON report as text and HTML, and the diff of two runs naming the grower. */
+    @Test
+    void shouldRenderAndDiffReportsFromTheCommandLine() throws Exception {
+        Path shortRun = dir.resolve("short.json");
+        Path longRun = dir.resolve("long.json");
+        ChildJvm.of(LeakApp.class).agent("report=off,report=" + shortRun).jvm(ALLOW).args("5", "10").run().assertOk();
+        ChildJvm.of(LeakApp.class).agent("report=off,report=" + longRun).jvm(ALLOW).args("20", "10").run().assertOk();
+        int leakLine = Sources.line(LeakApp.class, "leak");
+
+        Tool text = tool(longRun.toString());
+        assertEquals(0, text.exit, text.err);
+        assertTrue(text.out.contains("LeakApp.java:" + leakLine) && text.out.contains("liveBytes"), text.out);
+
+        Tool diff = tool("diff", shortRun.toString(), longRun.toString());
+        assertEquals(0, diff.exit, diff.err);
+        List<String> lines = diff.out.lines().toList();
+        assertTrue(lines.get(0).contains("+1.9 MiB"), "15 rounds of 8 leaked 16 KiB blocks more:\n" + diff.out);
+        assertTrue(lines.get(2).contains("LeakApp.java:" + leakLine) && lines.get(2).endsWith("grew"), "the grower first:\n" + diff.out);
+
+        Path html = dir.resolve("from-tool.html");
+        Tool page = tool(longRun.toString(), "--html", html.toString());
+        assertEquals(0, page.exit, page.err);
+        assertTrue(Files.readString(html).contains("LeakApp.java:" + leakLine));
+
+        Tool bad = tool(dir.resolve("missing.json").toString());
+        assertEquals(1, bad.exit);
+        assertTrue(bad.err.startsWith("hakmem: ") && bad.err.contains("missing.json"), "names the file: " + bad.err);
+        Files.writeString(dir.resolve("not.json"), "{\"sites\": 3}");
+        Tool notReport = tool(dir.resolve("not.json").toString());
+        assertEquals(1, notReport.exit);
+        assertTrue(notReport.err.contains("not a hakmem report"), notReport.err);
+        Tool usage = tool("--what");
+        assertEquals(2, usage.exit);
+        assertTrue(usage.err.contains("usage: java -jar hakmem-agent.jar"), usage.err);
+    }
+
+    private record Tool(int exit, String out, String err) {
+    }
+
+    private Tool tool(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(ChildJvm.javaLauncher(), "-jar", ChildJvm.agentJar().toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "tool", ".out");
+        Path err = Files.createTempFile(dir, "tool", ".err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the tool did not finish: " + command);
+        return new Tool(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
 }

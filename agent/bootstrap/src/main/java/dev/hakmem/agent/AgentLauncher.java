@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  */
 final class AgentLauncher {
     private static final String ENTRY = "dev.hakmem.agent.runtime.AgentRuntime";
+    private static final String TOOL = "dev.hakmem.agent.runtime.ReportTool";
     private static Consumer<Object[]> entry;
     private static Object controller;
 
@@ -64,19 +65,39 @@ final class AgentLauncher {
 
     @SuppressWarnings("unchecked")
     private static Consumer<Object[]> buildLayer(Path jar, Instrumentation inst) throws Exception {
+        ModuleLayer.Controller layerController = defineLayer(jar);
+        Module runtime = layerController.layer().findModule(EmbeddedModules.RUNTIME_MODULE).orElseThrow();
+        inst.redefineModule(ByteBuffer.class.getModule(), Set.of(), Map.of(), Map.of("java.nio", Set.of(runtime)),
+                Set.of(), Map.of());
+        controller = layerController;
+        Class<?> runtimeClass = layerController.layer().findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(ENTRY);
+        return (Consumer<Object[]>) runtimeClass.getConstructor().newInstance();
+    }
+
+    /** hakmem's module layer, with the runtime's entry package exported to this class's module alone. */
+    private static ModuleLayer.Controller defineLayer(Path jar) throws java.io.IOException {
         EmbeddedModules modules = EmbeddedModules.in(jar);
         Configuration configuration = ModuleLayer.boot().configuration()
                 .resolve(modules, java.lang.module.ModuleFinder.of(), modules.moduleNames());
         // the platform loader as parent: the application's classes (its own SLF4J, Byte Buddy, ...) stay out of sight
         ModuleLayer.Controller layerController = ModuleLayer.defineModulesWithOneLoader(configuration,
                 List.of(ModuleLayer.boot()), ClassLoader.getPlatformClassLoader());
-        ModuleLayer layer = layerController.layer();
-        Module runtime = layer.findModule(EmbeddedModules.RUNTIME_MODULE).orElseThrow();
+        Module runtime = layerController.layer().findModule(EmbeddedModules.RUNTIME_MODULE).orElseThrow();
         layerController.addExports(runtime, "dev.hakmem.agent.runtime", AgentLauncher.class.getModule());
-        inst.redefineModule(ByteBuffer.class.getModule(), Set.of(), Map.of(), Map.of("java.nio", Set.of(runtime)),
-                Set.of(), Map.of());
-        controller = layerController;
-        Class<?> runtimeClass = layer.findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(ENTRY);
-        return (Consumer<Object[]>) runtimeClass.getConstructor().newInstance();
+        return layerController;
+    }
+
+    /**
+     * {@code java -jar hakmem-agent.jar ...}: the report tool ({@code dev.hakmem.agent.runtime.ReportTool}),
+     * in hakmem's layer as the agent runs; no instrumentation, nothing opened.
+     *
+     * @return the tool's exit status
+     */
+    static int runTool(String[] args) throws Exception {
+        Path jar = Path.of(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ModuleLayer layer = defineLayer(jar).layer();
+        Class<?> tool = layer.findLoader(EmbeddedModules.RUNTIME_MODULE).loadClass(TOOL);
+        return (Integer) tool.getMethod("run", String[].class, java.io.PrintStream.class, java.io.PrintStream.class)
+                .invoke(null, args, System.out, System.err);
     }
 }

@@ -51,6 +51,29 @@ public final class HakmemAgent {
         }
     }
 
+    /**
+     * {@code java -jar hakmem-agent.jar report.json}: renders a report (see {@code ReportTool}); needs JDK 25 as the
+     * agent does.
+     */
+    public static void main(String[] args) {
+        if (featureRelease(System.getProperty("java.specification.version")) != SUPPORTED_FEATURE) {
+            System.err.println(unsupportedJdkLine());
+            System.exit(1);
+        }
+        int status;
+        try {
+            Method run = Class.forName(LAUNCHER).getDeclaredMethod("runTool", String[].class);
+            status = (Integer) run.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            System.err.println("hakmem: " + e.getCause());
+            status = 1;
+        } catch (Throwable t) {
+            System.err.println("hakmem: " + t);
+            status = 1;
+        }
+        System.exit(status);
+    }
+
     /** The one line printed on a JDK hakmem does not run on. */
     static String unsupportedJdkLine() {
         String vendor = System.getProperty("java.vendor");

@@ -71,7 +71,7 @@ public final class HtmlReport {
                 + " buffers no rewritten site made");
         r.totals().forEach((k, v) -> {
             if (!List.of("sites", "allocations", "frees", "bytesAllocated", "liveBytes", "liveBlocks").contains(k)) {
-                row(h, k, String.valueOf(v));
+                row(h, k, TextReport.total(k, v));
             }
         });
         h.append("</table>\n");

@@ -66,8 +66,7 @@ public final class TextReport {
         out.append("hakmem report, ").append(Instant.ofEpochMilli(r.takenAtMillis())).append(" (")
                 .append(duration(r.takenAtMillis() - r.startedAtMillis())).append(" after the agent started)\n\n");
         out.append("totals\n");
-        r.totals().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-22s %s%n", k,
-                v instanceof Long n && k.toLowerCase(Locale.ROOT).contains("bytes") ? bytes(n) + " (" + n + ")" : v)));
+        r.totals().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-22s %s%n", k, total(k, v))));
         out.append(String.format(Locale.ROOT, "  %-22s %s in %s buffers%n", "jdk direct pool", bytes(r.jdkDirectBytes()),
                 count(r.jdkDirectCount())));
         out.append("\nsites by live bytes (trend: growing = live bytes kept rising, pool = churns within a band)\n");
@@ -96,6 +95,12 @@ public final class TextReport {
             r.debugFindings().forEach(f -> out.append("  ").append(f).append('\n'));
         }
         return out.toString();
+    }
+
+    /** A total as shown to people: byte counts also in KiB, MiB ... */
+    static String total(String name, Object value) {
+        return value instanceof Long n && name.toLowerCase(Locale.ROOT).contains("bytes") ? bytes(n) + " (" + n + ")"
+                : String.valueOf(value);
     }
 
     static String trend(Behaviour b) {

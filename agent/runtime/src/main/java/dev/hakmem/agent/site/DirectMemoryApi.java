@@ -49,6 +49,16 @@ public enum DirectMemoryApi {
         return null;
     }
 
+    /** @return the API a report names {@code label} ({@link #label()}), or null */
+    public static DirectMemoryApi ofLabel(String label) {
+        for (DirectMemoryApi api : ALL) {
+            if (api.label.equals(label)) {
+                return api;
+            }
+        }
+        return null;
+    }
+
     /** How reports name the API, e.g. {@code "ByteBuffer.allocateDirect"}. */
     public String label() {
         return label;
