@@ -46,6 +46,7 @@ public final class OffHeapCache {
               --threads N    workload threads (default 2)
               --keys N       distinct keys (default 200000)
               --leak         the update path forgets to free the old block (the bug to find)
+              --linger N     stay N seconds after clearing the cache, before exiting (default 0; for RSS sampling)
             (not a server: no port; the workload runs in this JVM)""";
     private static final Unsafe UNSAFE = theUnsafe();
     private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -65,13 +66,14 @@ public final class OffHeapCache {
     }
 
     public static void main(String[] args) throws Exception {
-        Args a = Args.parse(args, Set.of("leak"), Set.of("size", "seconds", "ops", "threads", "keys"), USAGE);
+        Args a = Args.parse(args, Set.of("leak"), Set.of("size", "seconds", "ops", "threads", "keys", "linger"), USAGE);
         long capacity = a.number("size", 16 << 20, 64 << 10, 64L << 30);
         int seconds = a.integer("seconds", 10, 1, 86_400);
         long ops = a.number("ops", 4_000_000, 1, Long.MAX_VALUE);
         int threads = a.integer("threads", 2, 1, 64);
         int keys = a.integer("keys", 200_000, 1, 100_000_000);
         boolean leak = a.flag("leak");
+        int linger = a.integer("linger", 0, 0, 3600);
 
         OffHeapCache cache = new OffHeapCache(capacity, leak);
         System.out.printf("offheap-cache: %d MiB in %d segments, %,d keys, %d threads, up to %d s or %,d operations%s%n",
@@ -82,6 +84,10 @@ public final class OffHeapCache {
                 cache.entries(), cache.bytes(), cache.evictions());
         long freed = cache.clear();
         System.out.printf("offheap-cache: cleared: freed %,d entries%n", freed);
+        if (linger > 0) {
+            System.out.printf("offheap-cache: lingering %d s%n", linger);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(linger));
+        }
         if (result.errors() > 0) {
             System.exit(1);
         }
