@@ -53,6 +53,8 @@ class ReportOutputsTest {
         assertEquals(30L * 8 * 16 * 1024, leak.liveBytes(), "every leaked block is live");
         assertTrue(leak.fields().get("peakAt") instanceof String, "the peak has a time");
         assertTrue(report.sites().getFirst().line() == leakLine, "the JSON lists sites by live bytes, the leak first");
+        assertEquals(report.total("allocatorLiveBytes"), report.total("liveBytes"), "the sites' sum reconciles with the allocator's own count");
+        assertEquals(report.total("allocatorLiveBlocks"), report.total("liveBlocks"));
 
         String full = Files.readString(text);
         assertTrue(full.contains("leak view") && full.substring(full.indexOf("leak view")).contains("LeakApp.java:" + leakLine),

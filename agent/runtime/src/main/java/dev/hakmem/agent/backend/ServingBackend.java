@@ -2,6 +2,7 @@ package dev.hakmem.agent.backend;
 
 import dev.hakmem.Hakmem;
 import dev.hakmem.HakmemAllocator;
+import dev.hakmem.HakmemStats;
 import dev.hakmem.InvalidFreeException;
 import dev.hakmem.SiteUsage;
 import dev.hakmem.agent.site.SiteRegistry;
@@ -191,6 +192,11 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     @Override
     public long directLimitBytes() {
         return limit.limit();
+    }
+
+    @Override
+    public HakmemStats allocatorStats() {
+        return hakmem().stats();
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.hakmem.agent.backend;
 
+import dev.hakmem.HakmemStats;
 import dev.hakmem.SiteUsage;
 
 import java.util.List;
@@ -20,4 +21,9 @@ public interface SiteUsageSource {
     long directReservedBytes();
 
     long directLimitBytes();
+
+    /** The allocator's own statistics, which the sites' sums must reconcile with; null when the JDK allocates. */
+    default HakmemStats allocatorStats() {
+        return null;
+    }
 }

@@ -2,6 +2,7 @@ package dev.hakmem.agent.runtime;
 
 import dev.hakmem.DebugFinding;
 import dev.hakmem.Hakmem;
+import dev.hakmem.HakmemStats;
 import dev.hakmem.agent.backend.ObservingBackend;
 import dev.hakmem.agent.backend.ServingBackend;
 import dev.hakmem.agent.backend.SiteUsageSource;
@@ -342,6 +343,13 @@ final class AgentServices {
         totals.put("classesFailed", transformer.failedClasses());
         totals.put("handlesLeftToJdk", transformer.handlesLeft());
         totals.put("classesTooOld", transformer.tooOldClasses());
+        HakmemStats allocator = usage.allocatorStats();
+        if (allocator != null) { // what the allocator counts itself: the sites' sums reconcile with these
+            totals.put("allocatorLiveBytes", allocator.liveBytes());
+            totals.put("allocatorLiveBlocks", allocator.liveBlocks());
+            totals.put("allocatorCachedBytes", allocator.cachedBytes());
+            totals.put("allocatorMappedBytes", allocator.mappedBytes());
+        }
         return Snapshots.take(System.currentTimeMillis(), startedAtMillis, registry, usage.siteUsage(), sampling, totals,
                 debugFindings());
     }
