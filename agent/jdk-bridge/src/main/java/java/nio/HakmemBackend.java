@@ -54,17 +54,22 @@ public abstract class HakmemBackend {
     }
 
     /**
-     * For {@link HakmemLinker}: hakmem's method if the backend is installed (after a bounded wait for
-     * it), else the JDK's until it is.
+     * For {@link HakmemLinker}: the backend, after waiting for it at most {@link #START_WAIT_MILLIS}
+     * (not at all on the agent's start-up thread); null if it is not installed by then.
      */
-    static MethodHandle onceInstalled(MethodHandle jdk, MethodHandle hakmem) {
+    static HakmemBackend awaitInstalled() {
         if (installed == null && Thread.currentThread() != starter) {
             awaitSettled();
         }
-        if (installed != null) {
-            return hakmem;
-        }
-        return SETTLED.getCount() == 0 ? jdk : NOT_INSTALLED.guardWithTest(jdk, hakmem);
+        return installed;
+    }
+
+    /**
+     * For {@link HakmemLinker}, for a site linked before the backend was installed: the JDK's method
+     * until it is installed, hakmem's after; the JDK's for good if the agent gave up.
+     */
+    static MethodHandle onceInstalled(MethodHandle jdk, MethodHandle hakmem) {
+        return installed != null ? hakmem : SETTLED.getCount() == 0 ? jdk : NOT_INSTALLED.guardWithTest(jdk, hakmem);
     }
 
     private static void awaitSettled() {

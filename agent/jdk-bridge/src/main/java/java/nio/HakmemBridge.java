@@ -153,6 +153,23 @@ final class HakmemBridge {
         }
     }
 
+    /** Observe mode, after the JDK's {@code allocateMemory} (see {@code HakmemLinker.observing}). */
+    static long observedAllocation(long address, Object unsafe, long bytes, int site) {
+        BACKEND.observeMemory(0, address, bytes, site);
+        return address;
+    }
+
+    /** Observe mode, after the JDK's {@code reallocateMemory}. */
+    static long observedReallocation(long moved, Object unsafe, long address, long bytes, int site) {
+        BACKEND.observeMemory(address, moved, bytes, site);
+        return moved;
+    }
+
+    /** Observe mode, before the JDK's {@code freeMemory}. */
+    static void observedFree(Object unsafe, long address, int site) {
+        BACKEND.observeFree(address, site);
+    }
+
     static long allocateMemory(MethodHandle jdk, Object unsafe, long bytes, int site) throws Throwable {
         if (REPLACES) {
             Objects.requireNonNull(unsafe); // the original call's null check on its receiver

@@ -56,8 +56,41 @@ public final class HakmemLinker {
                     + " that the hakmem agent rewrote; only such call sites may link to hakmem");
         }
         MethodHandle jdk = jdkMethod(name, type);
+        HakmemBackend backend = HakmemBackend.awaitInstalled();
+        if (backend != null && !backend.replaces() && !name.equals("allocateDirect")) {
+            return new ConstantCallSite(observing(name, type, jdk, site));
+        }
         MethodHandle hakmem = hakmemMethod(name, type, jdk, site);
-        return new ConstantCallSite(HakmemBackend.onceInstalled(jdk, hakmem));
+        return new ConstantCallSite(backend != null ? hakmem : HakmemBackend.onceInstalled(jdk, hakmem));
+    }
+
+    /**
+     * Observe mode's {@code Unsafe} calls: the JDK's own method, with hakmem told before or after, put
+     * together from method handles so that no frame of hakmem's stands between the caller and
+     * {@code sun.misc.Unsafe}: the JEP 498 warning names the caller's class, as without the agent.
+     */
+    private static MethodHandle observing(String name, MethodType type, MethodHandle jdk, int site)
+            throws ReflectiveOperationException {
+        MethodType erased = type.changeParameterType(0, Object.class);
+        MethodHandle jdkErased = jdk.asType(erased);
+        MethodHandle folded = switch (name) {
+            // (address, unsafe, bytes) -> address, after the JDK's allocateMemory(unsafe, bytes)
+            case "allocateMemory" -> MethodHandles.foldArguments(bound("observedAllocation",
+                    MethodType.methodType(long.class, long.class, Object.class, long.class, int.class), site), 0, jdkErased);
+            // (moved, unsafe, address, bytes) -> moved, after the JDK's reallocateMemory(unsafe, address, bytes)
+            case "reallocateMemory" -> MethodHandles.foldArguments(bound("observedReallocation",
+                    MethodType.methodType(long.class, long.class, Object.class, long.class, long.class, int.class), site), 0, jdkErased);
+            // observedFree(unsafe, address) first, then the JDK's freeMemory(unsafe, address)
+            case "freeMemory" -> MethodHandles.foldArguments(jdkErased, 0, bound("observedFree",
+                    MethodType.methodType(void.class, Object.class, long.class, int.class), site));
+            default -> jdkErased;
+        };
+        return folded.asType(type);
+    }
+
+    /** A static method of {@link HakmemBridge} with the site id, its last parameter, bound. */
+    private static MethodHandle bound(String name, MethodType type, int site) throws ReflectiveOperationException {
+        return MethodHandles.insertArguments(LOOKUP.findStatic(HakmemBridge.class, name, type), type.parameterCount() - 1, site);
     }
 
     /** The call the site made before it was rewritten, exactly: the JDK's checks and warnings stay the JDK's. */
