@@ -93,6 +93,8 @@ final class EmbeddedModules implements ModuleFinder {
                 .requires("org.slf4j")
                 .requires("java.instrument")
                 .requires("java.management")
+                // JFR events: read when the JVM has jdk.jfr (a jlinked image may not), never required
+                .requires(java.util.Collections.singleton(ModuleDescriptor.Requires.Modifier.STATIC), "jdk.jfr")
                 .packages(packages)
                 .build();
     }
