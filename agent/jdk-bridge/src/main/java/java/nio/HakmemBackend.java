@@ -55,10 +55,12 @@ public abstract class HakmemBackend {
 
     /**
      * For {@link HakmemLinker}: the backend, after waiting for it at most {@link #START_WAIT_MILLIS}
-     * (not at all on the agent's start-up thread); null if it is not installed by then.
+     * if the agent is starting one (not on the agent's start-up thread itself); null if it is not
+     * installed by then.
      */
     static HakmemBackend awaitInstalled() {
-        if (installed == null && Thread.currentThread() != starter) {
+        Thread startUp = starter;
+        if (installed == null && startUp != null && Thread.currentThread() != startUp) {
             awaitSettled();
         }
         return installed;
@@ -160,4 +162,10 @@ public abstract class HakmemBackend {
 
     /** Observe mode: the JDK is about to free {@code address}. */
     public abstract void observeFree(long address, int site);
+
+    /**
+     * The site of a native segment being allocated on this thread, found from the calling stack (the
+     * JDK's funnel has no call site of the application's).
+     */
+    public abstract int segmentSite(long bytes);
 }

@@ -165,6 +165,30 @@ final class HakmemBridge {
         return moved;
     }
 
+    /** Observe mode, after the JDK's funnel allocated a native segment: attributed by the calling stack. */
+    static long observedSegment(long address, Object unsafe, long bytes, int site) {
+        BACKEND.observeMemory(0, address, bytes, BACKEND.segmentSite(bytes));
+        return address;
+    }
+
+    /**
+     * The JDK's native-segment funnel ({@code jdk.internal.foreign.SegmentFactories}) asks for memory
+     * with the internal {@code Unsafe}: hakmem serves it, attributed by the calling stack. Its size is
+     * never 0 (the funnel asks for at least a byte) and its alignment is the funnel's business (it
+     * over-allocates beyond 16 bytes, which hakmem's blocks meet).
+     */
+    static long allocateSegment(MethodHandle jdk, Object unsafe, long bytes, int site) throws Throwable {
+        if (REPLACES) {
+            return BACKEND.allocateMemory(bytes, BACKEND.segmentSite(bytes));
+        }
+        return observedSegment((long) jdk.invokeExact(unsafe, bytes), unsafe, bytes, site);
+    }
+
+    /** The funnel's free: hakmem's block if it owns it, else the JDK's own free. */
+    static void freeSegment(MethodHandle jdk, Object unsafe, long address, int site) throws Throwable {
+        freeMemory(jdk, unsafe, address, site);
+    }
+
     /** Observe mode, before the JDK's {@code freeMemory}. */
     static void observedFree(Object unsafe, long address, int site) {
         BACKEND.observeFree(address, site);

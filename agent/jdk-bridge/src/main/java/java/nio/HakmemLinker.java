@@ -74,6 +74,8 @@ public final class HakmemLinker {
         MethodType erased = type.changeParameterType(0, Object.class);
         MethodHandle jdkErased = jdk.asType(erased);
         MethodHandle folded = switch (name) {
+            case "allocateSegment" -> MethodHandles.foldArguments(bound("observedSegment",
+                    MethodType.methodType(long.class, long.class, Object.class, long.class, int.class), site), 0, jdkErased);
             // (address, unsafe, bytes) -> address, after the JDK's allocateMemory(unsafe, bytes)
             case "allocateMemory" -> MethodHandles.foldArguments(bound("observedAllocation",
                     MethodType.methodType(long.class, long.class, Object.class, long.class, int.class), site), 0, jdkErased);
@@ -81,7 +83,7 @@ public final class HakmemLinker {
             case "reallocateMemory" -> MethodHandles.foldArguments(bound("observedReallocation",
                     MethodType.methodType(long.class, long.class, Object.class, long.class, long.class, int.class), site), 0, jdkErased);
             // observedFree(unsafe, address) first, then the JDK's freeMemory(unsafe, address)
-            case "freeMemory" -> MethodHandles.foldArguments(jdkErased, 0, bound("observedFree",
+            case "freeMemory", "freeSegment" -> MethodHandles.foldArguments(jdkErased, 0, bound("observedFree",
                     MethodType.methodType(void.class, Object.class, long.class, int.class), site));
             default -> jdkErased;
         };
@@ -98,8 +100,16 @@ public final class HakmemLinker {
         if (name.equals("allocateDirect")) {
             return MethodHandles.publicLookup().findStatic(ByteBuffer.class, name, type);
         }
-        // sun.misc.Unsafe, which java.base cannot name: the receiver's type in the call site's type
-        return MethodHandles.publicLookup().findVirtual(type.parameterType(0), name, type.dropParameterTypes(0, 1));
+        String method = switch (name) {
+            case "allocateSegment" -> "allocateMemory"; // the JDK's native-segment funnel, on the internal Unsafe
+            case "freeSegment" -> "freeMemory";
+            default -> name;
+        };
+        Class<?> receiver = type.parameterType(0);
+        // sun.misc.Unsafe, which java.base cannot name: the receiver's type in the call site's type; the
+        // internal Unsafe only for the funnel's own calls, which only java.base's funnel class holds
+        MethodHandles.Lookup lookup = receiver == jdk.internal.misc.Unsafe.class ? LOOKUP : MethodHandles.publicLookup();
+        return lookup.findVirtual(receiver, method, type.dropParameterTypes(0, 1));
     }
 
     /** The bridge method, with the JDK's method (for what hakmem does not own) and the site id bound. */

@@ -7,16 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Guarantee 3 of README ("the bridge is no escape hatch"): only call sites the agent rewrote reach
+ * The program's "foreign" memory comes from {@code Arena.global()}, which only the JDK serves with
+ * {@code ffm=false}: hakmem serves FFM segments by default, and then owns it.
+ *
+ * <p>Guarantee 3 of README ("the bridge is no escape hatch"): only call sites the agent rewrote reach
  * hakmem; what hakmem does not own goes to the caller's own {@code sun.misc.Unsafe}, which fails or
  * warns as it would without the agent; a class calling the bridge directly gets nothing.
  */
 class BridgeEscapeTest {
     private static final String DENY = "--sun-misc-unsafe-memory-access=deny";
+    /** Arenas stay the JDK's, so that their memory is memory hakmem does not own. */
+    private static final String FOREIGN = "ffm=false";
 
     @Test
     void shouldRefuseUnderDenyWhatTheJdkRefusesAndNothingMore() {
-        ChildJvm.Result run = ChildJvm.of(BridgeEscapeApp.class).agent("").jvm(DENY).run().assertOk();
+        ChildJvm.Result run = ChildJvm.of(BridgeEscapeApp.class).agent(FOREIGN).jvm(DENY).run().assertOk();
 
         assertEquals("ok", run.value("ownCycle"), "hakmem's own blocks, through rewritten sites");
         assertEquals("UnsupportedOperationException", run.value("foreignRealloc"), "as the JDK's reallocateMemory under deny");
@@ -28,7 +33,7 @@ class BridgeEscapeTest {
 
     @Test
     void shouldLetTheJdkWarnAndServeForeignMemoryUnderItsDefault() {
-        ChildJvm.Result run = ChildJvm.of(BridgeEscapeApp.class).agent("").run().assertOk();
+        ChildJvm.Result run = ChildJvm.of(BridgeEscapeApp.class).agent(FOREIGN).run().assertOk();
 
         assertEquals("done", run.value("foreignRealloc"));
         assertEquals("done", run.value("foreignFree"));

@@ -20,7 +20,7 @@ class ReportFormatTest {
     private static final Set<String> TEXT_FIELDS = Set.of("class", "method", "descriptor", "file", "api", "peakAt", "behaviour");
     private static final Set<String> BEHAVIOURS = Set.of("idle", "pool", "growing", "steady");
     private static final Set<String> API_LABELS = Set.of("ByteBuffer.allocateDirect", "Unsafe.allocateMemory",
-            "Unsafe.reallocateMemory", "Unsafe.freeMemory", "Unsafe.invokeCleaner");
+            "Unsafe.reallocateMemory", "Unsafe.freeMemory", "Unsafe.invokeCleaner", "Arena.allocate");
 
     @TempDir
     Path dir;

@@ -72,9 +72,9 @@ public final class FfmPipeline {
         while (produced < batches && System.nanoTime() < deadline) {
             long expected = 0;
             Arena shared = Arena.ofShared();
-            MemorySegment out = shared.allocate(size, 8);
+            MemorySegment out = shared.allocate(size, 8); // site:shared
             try (Arena confined = Arena.ofConfined()) {
-                MemorySegment raw = confined.allocate(size, 8);
+                MemorySegment raw = confined.allocate(size, 8); // site:confined
                 for (long i = 0; i < size; i += 8) {
                     raw.set(ValueLayout.JAVA_LONG, i, produced * 31 + i);
                 }

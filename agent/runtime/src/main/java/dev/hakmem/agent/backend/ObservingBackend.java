@@ -1,6 +1,9 @@
 package dev.hakmem.agent.backend;
 
 import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.site.DirectMemoryApi;
+import dev.hakmem.agent.site.SiteRegistry;
+import dev.hakmem.agent.site.StackSites;
 
 import java.nio.HakmemBackend;
 import java.util.ArrayList;
@@ -22,6 +25,17 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
     private final Map<Integer, Tally> tallies = new ConcurrentHashMap<>();
     private final Map<Long, Block> liveUnsafeBlocks = new ConcurrentHashMap<>();
     private final AtomicLong forcedGcs = new AtomicLong();
+    private final StackSites segmentSites;
+
+    /** @param sites where sites found from the stack (native segments) are registered */
+    public ObservingBackend(SiteRegistry sites) {
+        this.segmentSites = new StackSites(sites, DirectMemoryApi.SEGMENT_ALLOCATE);
+    }
+
+    @Override
+    public int segmentSite(long bytes) {
+        return segmentSites.siteOf(bytes);
+    }
 
     @Override
     public void observeDirect(int capacity, int site) {

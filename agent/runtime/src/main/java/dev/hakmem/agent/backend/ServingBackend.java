@@ -5,7 +5,10 @@ import dev.hakmem.HakmemAllocator;
 import dev.hakmem.HakmemStats;
 import dev.hakmem.InvalidFreeException;
 import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.observe.HakmemEvents;
+import dev.hakmem.agent.site.DirectMemoryApi;
 import dev.hakmem.agent.site.SiteRegistry;
+import dev.hakmem.agent.site.StackSites;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     private static final int SITES_IN_LIMIT_ERROR = 3;
 
     private final SiteRegistry sites;
+    private final StackSites segmentSites;
     private final DirectMemoryLimit limit;
     private final AtomicLong forcedGcs = new AtomicLong();
     private final AtomicLong invalidFrees = new AtomicLong();
@@ -33,6 +37,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     /** Serves from {@link Hakmem#allocator()}, the process-wide allocator of the agent's module layer. */
     public ServingBackend(SiteRegistry sites, long limitBytes) {
         this.sites = sites;
+        this.segmentSites = new StackSites(sites, DirectMemoryApi.SEGMENT_ALLOCATE);
         this.limit = new DirectMemoryLimit(limitBytes);
     }
 
@@ -90,6 +95,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     @Override
     public void countForcedGc() {
         forcedGcs.incrementAndGet();
+        HakmemEvents.forcedGc(limit.reserved(), limit.limit());
     }
 
     @Override
@@ -102,6 +108,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
         String holders = top.isEmpty() ? "no rewritten site holds live memory"
                 : top.stream().map(u -> u.liveBytes() + " bytes in " + u.liveBlocks() + " blocks at " + sites.describe(u.siteId()))
                         .collect(Collectors.joining("; "));
+        HakmemEvents.directLimitFailure(capacity, sites.describe(site), limit.limit(), limit.reserved(), holders);
         return new OutOfMemoryError("Cannot reserve " + capacity + " bytes of direct buffer memory for "
                 + sites.describe(site) + ": hakmem's direct memory limit is " + limit.limit() + " bytes (-XX:MaxDirectMemorySize,"
                 + " or the agent option limit=), " + limit.reserved() + " in use; most live bytes: " + holders);
@@ -149,6 +156,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     }
 
     private void reportInvalidFree(long address, int site) {
+        HakmemEvents.invalidFree(address, site, sites);
         if (invalidFrees.incrementAndGet() == 1) {
             // described from the address alone: calling free() again for its message could free a block
             // another thread was handed in the meantime
@@ -192,6 +200,11 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     @Override
     public long directLimitBytes() {
         return limit.limit();
+    }
+
+    @Override
+    public int segmentSite(long bytes) {
+        return segmentSites.siteOf(bytes);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.hakmem.agent.report;
 
 import dev.hakmem.DebugFinding;
+import dev.hakmem.agent.observe.HakmemEvents;
 import dev.hakmem.agent.site.SiteRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ public final class DebugFindingsLog {
     public synchronized void logNew(List<DebugFinding> findings) {
         for (int i = logged; i < findings.size(); i++) {
             LOG.warn("hakmem debug: {}", describe(findings.get(i), sites));
+            HakmemEvents.debugFinding(findings.get(i), sites);
         }
         logged = Math.max(logged, findings.size());
     }

@@ -3,6 +3,7 @@ package dev.hakmem.agent.report;
 import dev.hakmem.DebugFinding;
 import dev.hakmem.SiteUsage;
 import dev.hakmem.agent.site.CallSite;
+import dev.hakmem.agent.site.DirectMemoryApi;
 import dev.hakmem.agent.site.SiteRegistry;
 
 import java.lang.management.BufferPoolMXBean;
@@ -37,6 +38,9 @@ public final class Snapshots {
         long liveBytes = 0;
         long liveBlocks = 0;
         for (CallSite site : registry.all()) {
+            if (site.api().isSegmentFunnel() && DirectMemoryApi.isSegmentFunnelClass(site.className().replace('.', '/'))) {
+                continue; // the JDK's funnel itself: its segments are attributed to the stacks above it
+            }
             SiteUsage u = byId.getOrDefault(site.id(), new SiteUsage(site.id(), 0, 0, 0, 0));
             SitePeaks.Peak peak = sampler.peaks().peak(site.id());
             long live = u.liveBytes();

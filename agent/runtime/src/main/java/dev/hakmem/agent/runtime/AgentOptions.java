@@ -21,18 +21,20 @@ import java.util.Locale;
  * @param log       {@code log=} level of hakmem's own logging (default warn)
  * @param debug     {@code debug=true}: hakmem's debug mode (poisoned frees, canaries), to find the application's
  *                  writes after free and past a block's end (replace mode only)
+ * @param ffm       {@code ffm=false} leaves native segments (FFM arenas) to the JDK; by default hakmem serves and
+ *                  attributes them through the JDK's one funnel for them
  */
 public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
-                           List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug) {
+                           List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug, boolean ffm) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
             + "jdk=true|false, limit=<bytes>[k|m|g], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
-            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false";
+            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false";
     /** The history's finest interval unless {@code snapshot=} says otherwise: fine enough for a chart of a short run. */
     static final long DEFAULT_SNAPSHOT_MILLIS = 1_000;
     private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false);
+        return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false, true);
     }
 
     /**
@@ -54,6 +56,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         long snapshotMillis = o.snapshotMillis;
         String log = o.log;
         boolean debug = o.debug;
+        boolean ffm = o.ffm;
         for (String option : args.split(",")) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
@@ -71,6 +74,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 case "exclude" -> excludes.addAll(patterns(option, value));
                 case "jdk" -> jdk = bool(option, value);
                 case "debug" -> debug = bool(option, value);
+                case "ffm" -> ffm = bool(option, value);
                 case "limit" -> limit = parseSize(option, value);
                 case "report" -> {
                     if (value.isEmpty()) {
@@ -96,7 +100,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
             throw bad(option(args, "debug"), "debug=true needs mode=replace: in observe mode the JDK allocates, and hakmem cannot check its blocks");
         }
         return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, List.copyOf(reports), summary,
-                snapshotMillis, log, debug);
+                snapshotMillis, log, debug, ffm);
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 2m}: at least 10 ms, at most a day. */
@@ -187,7 +191,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
     AgentOptions observing() {
-        return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false);
+        return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false, ffm);
     }
 
     @Override
@@ -195,6 +199,6 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="
                 + String.join(":", excludes) + ",jdk=" + jdk + ",limit=" + (limit < 0 ? "jvm" : limit) + ",report="
                 + (summary ? "" : "off") + (reports.isEmpty() ? "" : reports.toString())
-                + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug;
+                + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug + ",ffm=" + ffm;
     }
 }

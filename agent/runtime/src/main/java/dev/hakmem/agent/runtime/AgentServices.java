@@ -6,6 +6,7 @@ import dev.hakmem.HakmemStats;
 import dev.hakmem.agent.backend.ObservingBackend;
 import dev.hakmem.agent.backend.ServingBackend;
 import dev.hakmem.agent.backend.SiteUsageSource;
+import dev.hakmem.agent.observe.Observability;
 import dev.hakmem.agent.report.DebugFindingsLog;
 import dev.hakmem.agent.report.HtmlReport;
 import dev.hakmem.agent.report.JsonReport;
@@ -17,6 +18,7 @@ import dev.hakmem.agent.report.SitePeaks;
 import dev.hakmem.agent.site.SiteRegistry;
 import dev.hakmem.agent.transform.CallSiteTransformer;
 import dev.hakmem.agent.transform.ClassFilter;
+import dev.hakmem.agent.transform.SegmentFunnel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,7 @@ final class AgentServices {
 
     private final AgentOptions options;
     private final SiteRegistry registry = new SiteRegistry();
+    private final SegmentFunnel segments;
     private final ClassFilter filter;
     private final CallSiteTransformer transformer;
     private final MethodHandles.Lookup nio;
@@ -91,7 +94,9 @@ final class AgentServices {
         this.nio = nio;
         this.layer = layer;
         this.sampling = new ReportSampler(options.snapshotMillis());
-        this.filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(), AgentServices.class.getClassLoader());
+        this.segments = options.ffm() ? new SegmentFunnel() : null;
+        this.filter = new ClassFilter(options.includes(), options.excludes(), options.jdk(), AgentServices.class.getClassLoader(),
+                segments);
         this.transformer = new CallSiteTransformer(registry, filter, new Runnable() { // no lambdas on the premain path
             @Override
             public void run() {
@@ -151,6 +156,16 @@ final class AgentServices {
         }
         running = services;
         inst.addTransformer(services.transformer, true);
+        if (services.segments != null) {
+            // off premain's path: it loads ASM and parses JDK classes (tens of ms); a segment made before it
+            // is done is the JDK's, and freed by the JDK
+            Thread.ofPlatform().name("hakmem-segments").daemon().start(new Runnable() {
+                @Override
+                public void run() {
+                    services.segments.prepare(inst, services.transformer);
+                }
+            });
+        }
         if (attached || options.jdk()) {
             LoadedClasses.retransformCallers(inst, services.filter, services.transformer);
         }
@@ -192,14 +207,15 @@ final class AgentServices {
                 backend = new ServingBackend(registry, limit);
             } catch (Throwable t) {
                 LOG.error("hakmem: the allocator could not start; the JDK allocates and hakmem only attributes (as mode=observe)", t);
-                backend = new ObservingBackend();
+                backend = new ObservingBackend(registry);
             }
         } else {
-            backend = new ObservingBackend();
+            backend = new ObservingBackend(registry);
         }
         osRoute = route;
         usage = (SiteUsageSource) backend;
         startSampling();
+        Observability.start(this::snapshot, this::writeReport, sampling.peaks()::reset, samplerThread);
         try {
             nio.findStatic(HakmemBackend.class, "install", MethodType.methodType(void.class, HakmemBackend.class)).invoke(backend);
             nio.ensureInitialized(nio.findClass("java.nio.HakmemBridge")); // so that the first call does not pay for it

@@ -10,7 +10,18 @@ public enum DirectMemoryApi {
     ALLOCATE_MEMORY("Unsafe.allocateMemory", true, UnsafeName.OWNER, "allocateMemory", "(J)J"),
     REALLOCATE_MEMORY("Unsafe.reallocateMemory", true, UnsafeName.OWNER, "reallocateMemory", "(JJ)J"),
     FREE_MEMORY("Unsafe.freeMemory", true, UnsafeName.OWNER, "freeMemory", "(J)V"),
-    INVOKE_CLEANER("Unsafe.invokeCleaner", true, UnsafeName.OWNER, "invokeCleaner", "(Ljava/nio/ByteBuffer;)V");
+    INVOKE_CLEANER("Unsafe.invokeCleaner", true, UnsafeName.OWNER, "invokeCleaner", "(Ljava/nio/ByteBuffer;)V"),
+    /**
+     * The JDK's one funnel for native segments ({@code Arena.allocate} and every allocation that ends
+     * there, Netty's on JDK 25 among them): its internal {@code Unsafe.allocateMemory} call in
+     * {@link #SEGMENT_FACTORIES}. Its sites are attributed by the calling stack, not by this call.
+     */
+    SEGMENT_ALLOCATE("Arena.allocate", true, UnsafeName.INTERNAL, "allocateMemory", "(J)J"),
+    /** The funnel's release: the internal {@code Unsafe.freeMemory} in the cleanup an arena runs when it closes. */
+    SEGMENT_FREE("Arena.close", true, UnsafeName.INTERNAL, "freeMemory", "(J)V");
+
+    /** Internal name of the JDK class that allocates every native segment; rewritten with its nested classes. */
+    public static final String SEGMENT_FACTORIES = "jdk/internal/foreign/SegmentFactories";
 
     /** Internal name of the class whose {@code link} method bootstraps every rewritten call site. */
     public static final String LINKER = "java/nio/HakmemLinker";
@@ -41,12 +52,43 @@ public enum DirectMemoryApi {
      */
     public static DirectMemoryApi of(boolean virtual, String owner, String method, String descriptor) {
         for (DirectMemoryApi api : ALL) {
-            if (api.virtual == virtual && api.method.equals(method) && api.descriptor.equals(descriptor)
+            if (!api.isSegmentFunnel() && api.virtual == virtual && api.method.equals(method) && api.descriptor.equals(descriptor)
                     && (api.owner.equals(owner) || api == ALLOCATE_DIRECT && MAPPED_BYTE_BUFFER.equals(owner))) {
                 return api;
             }
         }
         return null;
+    }
+
+    /**
+     * @param holder internal name of the class the call is in
+     * @return the funnel API such a call is, if {@code holder} is {@link #SEGMENT_FACTORIES} or nested in it, else null
+     */
+    public static DirectMemoryApi ofSegmentFunnel(String holder, boolean virtual, String owner, String method, String descriptor) {
+        if (!isSegmentFunnelClass(holder) || !virtual || !UnsafeName.INTERNAL.equals(owner)) {
+            return null;
+        }
+        for (DirectMemoryApi api : ALL) {
+            if (api.isSegmentFunnel() && api.method.equals(method) && api.descriptor.equals(descriptor)) {
+                return api;
+            }
+        }
+        return null;
+    }
+
+    /** @param internalName e.g. {@code jdk/internal/foreign/SegmentFactories$1} */
+    public static boolean isSegmentFunnelClass(String internalName) {
+        return internalName.equals(SEGMENT_FACTORIES)
+                || internalName.startsWith(SEGMENT_FACTORIES) && internalName.charAt(SEGMENT_FACTORIES.length()) == '$';
+    }
+
+    public boolean isSegmentFunnel() {
+        return this == SEGMENT_ALLOCATE || this == SEGMENT_FREE;
+    }
+
+    /** The name of the rewritten {@code invokedynamic}: the method's, or {@code allocateSegment}/{@code freeSegment} for the funnel. */
+    public String callSiteName() {
+        return this == SEGMENT_ALLOCATE ? "allocateSegment" : this == SEGMENT_FREE ? "freeSegment" : method;
     }
 
     /** @return the API a report names {@code label} ({@link #label()}), or null */
@@ -87,5 +129,6 @@ public enum DirectMemoryApi {
 
     private static final class UnsafeName {
         static final String OWNER = "sun/misc/Unsafe";
+        static final String INTERNAL = "jdk/internal/misc/Unsafe";
     }
 }

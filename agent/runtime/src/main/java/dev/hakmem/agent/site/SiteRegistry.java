@@ -21,7 +21,7 @@ public final class SiteRegistry {
 
     public SiteRegistry() {
         byId.add(null); // 0 means "no site"
-        loadersById.add(Set.of());
+        loadersById.add(Collections.emptySet()); // no loader may link it (and, unlike Set.of(), it takes contains(null))
     }
 
     /**
@@ -43,6 +43,26 @@ public final class SiteRegistry {
             ids.put(key, id);
         }
         loadersById.get(id).add(loader);
+        return id;
+    }
+
+    /**
+     * A site found by walking the stack rather than by rewriting a call ({@link StackSites}): listed and
+     * reported like a call site, but no class can link to it (it has no loaders).
+     *
+     * @return the site's id, the same for the same class, method, descriptor and line
+     */
+    public synchronized int registerDerived(String className, String method, String descriptor, String file, int line,
+                                            DirectMemoryApi api) {
+        Key key = new Key(className, method, descriptor, api, line);
+        Integer known = ids.get(key);
+        if (known != null) {
+            return known;
+        }
+        int id = byId.size();
+        byId.add(new CallSite(id, className, method, descriptor, file, line, api));
+        loadersById.add(Collections.emptySet()); // no loader may link it (and, unlike Set.of(), it takes contains(null))
+        ids.put(key, id);
         return id;
     }
 

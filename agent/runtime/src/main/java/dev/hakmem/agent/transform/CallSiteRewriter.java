@@ -44,6 +44,7 @@ final class CallSiteRewriter extends ClassVisitor {
     private int classVersion;
     private int rewritten;
     private int handlesLeft;
+    private int segmentFrees;
 
     /** @param loader the loader defining the class (null for the boot loader): the only one whose class may link its sites */
     CallSiteRewriter(ClassVisitor next, SiteRegistry registry, ClassLoader loader, boolean mayAddMethods) {
@@ -57,6 +58,11 @@ final class CallSiteRewriter extends ClassVisitor {
     /** @return call sites and handles rewritten */
     int rewritten() {
         return rewritten;
+    }
+
+    /** @return calls of the native-segment funnel's free rewritten */
+    int segmentFrees() {
+        return segmentFrees;
     }
 
     /** @return method handle constants naming a rewritten method that had to stay as they were */
@@ -120,7 +126,7 @@ final class CallSiteRewriter extends ClassVisitor {
     }
 
     private static void linkedCall(MethodVisitor mv, DirectMemoryApi api, int site) {
-        mv.visitInvokeDynamicInsn(api.method(), api.callSiteDescriptor(), LINK, site);
+        mv.visitInvokeDynamicInsn(api.callSiteName(), api.callSiteDescriptor(), LINK, site);
     }
 
     private final class MethodRewriter extends MethodVisitor {
@@ -150,12 +156,18 @@ final class CallSiteRewriter extends ClassVisitor {
         public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean ownerIsInterface) {
             DirectMemoryApi api = opcode == Opcodes.INVOKESTATIC || opcode == Opcodes.INVOKEVIRTUAL
                     ? DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, name, desc) : null;
+            if (api == null && opcode == Opcodes.INVOKEVIRTUAL) {
+                api = DirectMemoryApi.ofSegmentFunnel(internalName, true, owner, name, desc);
+            }
             if (api == null) {
                 super.visitMethodInsn(opcode, owner, name, desc, ownerIsInterface);
                 return;
             }
             linkedCall(mv, api, register(api));
             rewritten++;
+            if (api == DirectMemoryApi.SEGMENT_FREE) {
+                segmentFrees++;
+            }
         }
 
         @Override

@@ -28,6 +28,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     private final LongAdder failed = new LongAdder();
     private final LongAdder handlesLeft = new LongAdder();
     private final LongAdder tooOld = new LongAdder();
+    private final LongAdder segmentFreeSites = new LongAdder();
 
     private final Runnable onFirstRewrite;
     private final AtomicBoolean rewroteAny = new AtomicBoolean();
@@ -90,8 +91,11 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         if (rewriter.rewritten() == 0) {
             return null;
         }
+        segmentFreeSites.add(rewriter.segmentFrees());
         transformed.increment();
-        if (!rewroteAny.get() && rewroteAny.compareAndSet(false, true)) {
+        // the funnel's cleanup class is rewritten ahead of need (SegmentFunnel): it starts nothing
+        boolean allocates = rewriter.rewritten() > rewriter.segmentFrees();
+        if (allocates && !rewroteAny.get() && rewroteAny.compareAndSet(false, true)) {
             onFirstRewrite.run();
         }
         return writer.toByteArray();
@@ -117,6 +121,11 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
     public long handlesLeft() {
         return handlesLeft.sum();
+    }
+
+    /** @return calls of the native-segment funnel's free rewritten so far ({@link SegmentFunnel}) */
+    public long segmentFreeSites() {
+        return segmentFreeSites.sum();
     }
 
     /** @return classes with possible call sites whose class file predates Java 7, left to the JDK */

@@ -1,5 +1,7 @@
 package dev.hakmem.agent.transform;
 
+import dev.hakmem.agent.site.DirectMemoryApi;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -20,12 +22,23 @@ public final class ClassFilter {
     private final List<Pattern> excludes;
     private final boolean jdk;
     private final ClassLoader hakmemLoader;
+    private final SegmentFunnel segments;
 
     /**
      * @param includes patterns a class must match one of (empty: every class)
      * @param excludes patterns no class may match
      */
     public ClassFilter(List<String> includes, List<String> excludes, boolean jdk, ClassLoader hakmemLoader) {
+        this(includes, excludes, jdk, hakmemLoader, null);
+    }
+
+    /**
+     * @param segments if not null, also the JDK's native-segment funnel ({@code jdk.internal.foreign.SegmentFactories}
+     *                 and its nested classes, boot loader only), whatever {@code jdk} and the patterns say, in
+     *                 the order {@link SegmentFunnel} allows
+     */
+    public ClassFilter(List<String> includes, List<String> excludes, boolean jdk, ClassLoader hakmemLoader, SegmentFunnel segments) {
+        this.segments = segments;
         this.includes = compileAll(includes);
         this.excludes = compileAll(excludes);
         this.jdk = jdk;
@@ -37,6 +50,9 @@ public final class ClassFilter {
         if (internalName == null || (loader != null && loader == hakmemLoader) || internalName.startsWith("java/nio/Hakmem")
                 || isAgentBootstrap(internalName)) {
             return false;
+        }
+        if (DirectMemoryApi.isSegmentFunnelClass(internalName)) {
+            return segments != null && loader == null && segments.accepts(internalName);
         }
         if (!jdk && (isJdkLoader(loader) || hasJdkName(internalName))) {
             return false;

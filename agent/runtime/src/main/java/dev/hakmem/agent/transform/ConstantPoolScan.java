@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 final class ConstantPoolScan {
     private static final byte[][] METHOD_NAMES = utf8("allocateDirect", "allocateMemory", "reallocateMemory",
             "freeMemory", "invokeCleaner");
-    private static final byte[][] OWNER_NAMES = utf8("java/nio/ByteBuffer", "java/nio/MappedByteBuffer", "sun/misc/Unsafe");
+    private static final byte[][] OWNER_NAMES = utf8("java/nio/ByteBuffer", "java/nio/MappedByteBuffer", "sun/misc/Unsafe",
+            "jdk/internal/misc/Unsafe");
     private static final int MAGIC = 0xCAFEBABE;
 
     private ConstantPoolScan() {
