@@ -3,6 +3,7 @@ package dev.hakmem.agent.site;
 import java.lang.StackWalker.StackFrame;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -12,19 +13,33 @@ import java.util.concurrent.ThreadLocalRandom;
  * that called {@code arena.allocate}, registered like a call site (by class, method, line) with its
  * own id.
  *
- * <p>A stack walk costs microseconds, so it is sampled: every allocation of at least
- * {@link #ALWAYS_WALK_BYTES} (Netty's chunks, buffers), and one in {@link #SAMPLE} below that; an
- * allocation not walked gets the site its thread found last (an estimate: small segments are
- * attributed to the caller seen most recently on that thread).
+ * <p>A stack walk costs microseconds (a few, measured by {@code ArenaThroughAgent}), against tens of
+ * nanoseconds for a small segment, so walks are sampled by bytes, as heap profilers sample: each thread
+ * walks its first segment, every segment of at least twice {@link #WALK_EVERY_BYTES} (Netty's chunks),
+ * and otherwise once a random number of bytes, {@link #WALK_EVERY_BYTES} on average, has been allocated
+ * on it since its last walk; a segment not walked gets the site its thread found last. So large segments are attributed exactly, and
+ * small ones to the caller their thread was seen at most recently: an estimate, exact for a thread that
+ * allocates from one place.
  */
 public final class StackSites {
-    static final long ALWAYS_WALK_BYTES = 4096;
-    static final int SAMPLE = 32;
+    /** 1 MiB: at a few microseconds a walk, a small share of the time of allocating that many bytes in segments. */
+    static final long WALK_EVERY_BYTES = 1 << 20;
     private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
-    private static final ThreadLocal<int[]> LAST_SITE = ThreadLocal.withInitial(() -> new int[1]);
+    private static final ThreadLocal<Sampler> SAMPLERS = ThreadLocal.withInitial(Sampler::new);
+
+    /** One thread's sampling state. */
+    private static final class Sampler {
+        int lastSite;
+        long bytesUntilWalk;
+    }
 
     private final SiteRegistry registry;
     private final DirectMemoryApi api;
+    /** Frames already turned into sites: a descriptor and a line number cost more to compute than the walk to them. */
+    private final ConcurrentHashMap<FrameKey, Integer> known = new ConcurrentHashMap<>();
+
+    private record FrameKey(Class<?> holder, String method, int bytecodeIndex) {
+    }
     private final ClassLoader hakmem = StackSites.class.getClassLoader();
     private volatile int unknown;
 
@@ -35,14 +50,27 @@ public final class StackSites {
 
     /** @return the site of the allocation being made on this thread, by its calling stack */
     public int siteOf(long bytes) {
-        int[] last = LAST_SITE.get();
-        if (bytes < ALWAYS_WALK_BYTES && last[0] != 0 && ThreadLocalRandom.current().nextInt(SAMPLE) != 0) {
-            return last[0];
+        Sampler sampler = SAMPLERS.get();
+        sampler.bytesUntilWalk -= bytes;
+        if (sampler.lastSite != 0 && sampler.bytesUntilWalk > 0) {
+            return sampler.lastSite;
         }
         Optional<StackFrame> caller = WALKER.walk(frames -> frames.filter(this::outsideJdkAndHakmem).findFirst());
-        int site = caller.map(f -> registry.registerDerived(f.getClassName(), f.getMethodName(), f.getDescriptor(), f.getFileName(),
-                f.getLineNumber(), api)).orElseGet(this::unknownSite);
-        last[0] = site;
+        int site = caller.map(this::siteOf).orElseGet(this::unknownSite);
+        sampler.lastSite = site;
+        // a random interval, 1 MiB on average: a fixed one would alias with a loop that alternates call sites
+        sampler.bytesUntilWalk = ThreadLocalRandom.current().nextLong(2 * WALK_EVERY_BYTES);
+        return site;
+    }
+
+    private int siteOf(StackFrame f) {
+        FrameKey key = new FrameKey(f.getDeclaringClass(), f.getMethodName(), f.getByteCodeIndex());
+        Integer site = known.get(key);
+        if (site == null) {
+            site = registry.registerDerived(f.getClassName(), f.getMethodName(), f.getDescriptor(), f.getFileName(),
+                    f.getLineNumber(), api);
+            known.putIfAbsent(key, site);
+        }
         return site;
     }
 
