@@ -32,7 +32,7 @@ class ReportFormatTest {
         ChildJvm.Result run = ChildJvm.of(ObserveApp.class).agent("report=" + file).jvm("--sun-misc-unsafe-memory-access=allow").run().assertOk();
         Report report = Report.read(file, run);
 
-        assertEquals(List.of("sites", "totals", "debugFindings", "jdk", "snapshots", "takenAt", "startedAt"),
+        assertEquals(List.of("sites", "totals", "debugFindings", "jdk", "coverage", "snapshots", "takenAt", "startedAt"),
                 new ArrayList<>(report.root().keySet()), "top-level fields\n" + report.text());
         assertEquals(List.of("directCount", "directBytes"), new ArrayList<>(report.jdk().keySet()), "jdk fields");
         for (String total : List.of("sites", "allocations", "frees", "bytesAllocated", "liveBytes", "liveBlocks",

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,10 +31,12 @@ class ReportOutputsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void shouldPutTheLeakingLineFirstInTheSummaryAndTellThePoolFromIt() throws IOException {
         Path json = dir.resolve("r.json");
         Path text = dir.resolve("r.txt");
-        ChildJvm.Result run = runLeak("snapshot=50ms,report=" + json + ",report=" + text);
+        ChildJvm.Result run = ChildJvm.of(LeakApp.class).agent("snapshot=50ms,report=" + json + ",report=" + text)
+                .jvm(ALLOW, "-XX:NativeMemoryTracking=summary").args("30", "60").run().assertOk();
         int leakLine = Sources.line(LeakApp.class, "leak");
         int poolLine = Sources.line(LeakApp.class, "pool");
 
@@ -55,6 +58,11 @@ class ReportOutputsTest {
         assertTrue(report.sites().getFirst().line() == leakLine, "the JSON lists sites by live bytes, the leak first");
         assertEquals(report.total("allocatorLiveBytes"), report.total("liveBytes"), "the sites' sum reconciles with the allocator's own count");
         assertEquals(report.total("allocatorLiveBlocks"), report.total("liveBlocks"));
+        Map<String, Object> coverage = (Map<String, Object>) report.root().get("coverage");
+        assertEquals(Map.of("Unsafe.allocateMemory", report.total("liveBytes")), coverage.get("liveBytesByApi"), "the ledger by API");
+        assertTrue((Long) coverage.get("nmtCommittedBytes") > 0, "NMT's total, read because the run turned NMT on: " + coverage);
+        assertTrue(summary.stream().anyMatch(l -> l.startsWith("hakmem: coverage: served 3.8 MiB live (Unsafe.allocateMemory 3.8 MiB)")
+                && l.contains("NMT: the JVM commits")), "the ledger in the summary:\n" + String.join("\n", summary));
 
         String full = Files.readString(text);
         assertTrue(full.contains("leak view") && full.substring(full.indexOf("leak view")).contains("LeakApp.java:" + leakLine),

@@ -34,6 +34,8 @@ public final class HtmlReport {
                 .append(" mode, taken ").append(Instant.ofEpochMilli(r.takenAtMillis())).append(", ")
                 .append(TextReport.duration(r.takenAtMillis() - r.startedAtMillis())).append(" after the agent started.</p>\n");
         totals(h, r);
+        h.append("<h2>Coverage</h2>\n<p>").append(esc(TextReport.coverageLine(r))).append(". Not seen: ")
+                .append(esc(String.join("; ", r.coverage().notSeen()))).append(".</p>\n");
         h.append("<h2>Top sites by live bytes</h2>\n");
         topBars(h, r);
         h.append("<h2>Live bytes over time</h2>\n");

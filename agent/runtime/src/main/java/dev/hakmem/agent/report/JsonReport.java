@@ -16,6 +16,8 @@ import java.util.Map;
  *  "debugFindings":[{"kind","address","size","offset","allocationSite","allocatedAt","freeSite","freedAt",
  *                    "occurrences","message"}...],
  *  "jdk":{"directCount","directBytes"},
+ *  "coverage":{"liveBytesByApi":{"&lt;api&gt;":bytes,...},"liveBytes","jdkDirectBytes","hakmemMappedBytes",
+ *              "nmtCommittedBytes","nmtOtherBytes","notSeen":[...]},
  *  "snapshots":{"intervalMillis","points":[{"at","liveBytes","sites":{"&lt;id&gt;":liveBytes,...}}...]},
  *  "takenAt","startedAt"}
  * </pre>
@@ -78,7 +80,30 @@ public final class JsonReport {
         json.append(r.debugFindings().isEmpty() ? "],\n\"jdk\":{" : "\n],\n\"jdk\":{");
         field(json, "directCount", r.jdkDirectCount()).append(',');
         field(json, "directBytes", r.jdkDirectBytes());
-        json.append("},\n\"snapshots\":{");
+        json.append("},\n\"coverage\":{");
+        Coverage c = r.coverage();
+        json.append("\"liveBytesByApi\":{");
+        boolean firstApi = true;
+        for (Map.Entry<String, Long> e : c.liveBytesByApi().entrySet()) {
+            if (!firstApi) {
+                json.append(',');
+            }
+            firstApi = false;
+            field(json, e.getKey(), e.getValue());
+        }
+        json.append("},");
+        field(json, "liveBytes", c.liveBytes()).append(',');
+        field(json, "jdkDirectBytes", c.jdkDirectBytes()).append(',');
+        field(json, "hakmemMappedBytes", c.hakmemMappedBytes()).append(',');
+        field(json, "nmtCommittedBytes", c.nmtCommittedBytes() < 0 ? null : c.nmtCommittedBytes()).append(',');
+        field(json, "nmtOtherBytes", c.nmtOtherBytes() < 0 ? null : c.nmtOtherBytes()).append(",\"notSeen\":[");
+        for (int i = 0; i < c.notSeen().size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            string(json, c.notSeen().get(i));
+        }
+        json.append("]},\n\"snapshots\":{");
         field(json, "intervalMillis", historyIntervalMillis).append(",\"points\":[");
         for (int i = 0; i < r.history().size(); i++) {
             LiveHistory.Point p = r.history().get(i);

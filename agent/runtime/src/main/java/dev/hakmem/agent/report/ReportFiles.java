@@ -65,10 +65,28 @@ public final class ReportFiles {
                 history.add(new LiveHistory.Point(instant(p.get("at")), number(p, "liveBytes"), ids, bytes));
             }
         }
+        Coverage coverage = coverage(map.get("coverage"), number(jdk, "directBytes"));
         long takenAt = instant(map.get("takenAt"));
         return new ReportSnapshot(takenAt == 0 ? Files.getLastModifiedTime(file).toMillis() : takenAt,
                 instant(map.get("startedAt")), List.copyOf(rows), totalsCopy, List.of(), number(jdk, "directCount"),
-                number(jdk, "directBytes"), List.copyOf(history));
+                number(jdk, "directBytes"), List.copyOf(history), coverage);
+    }
+
+    private static Coverage coverage(Object json, long jdkDirectBytes) {
+        if (!(json instanceof Map<?, ?> c)) {
+            return new Coverage(Map.of(), jdkDirectBytes, 0, -1, -1, Coverage.NOT_SEEN);
+        }
+        Map<String, Long> byApi = new LinkedHashMap<>();
+        if (c.get("liveBytesByApi") instanceof Map<?, ?> apis) {
+            apis.forEach((k, v) -> byApi.put(String.valueOf(k), ((Number) v).longValue()));
+        }
+        List<String> notSeen = new ArrayList<>();
+        if (c.get("notSeen") instanceof List<?> list) {
+            list.forEach(o -> notSeen.add(String.valueOf(o)));
+        }
+        return new Coverage(byApi, number(c, "jdkDirectBytes"), number(c, "hakmemMappedBytes"),
+                c.get("nmtCommittedBytes") == null ? -1 : number(c, "nmtCommittedBytes"),
+                c.get("nmtOtherBytes") == null ? -1 : number(c, "nmtOtherBytes"), List.copyOf(notSeen));
     }
 
     private static long number(Map<?, ?> m, String key) {

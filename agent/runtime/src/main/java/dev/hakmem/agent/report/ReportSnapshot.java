@@ -18,10 +18,11 @@ import java.util.Map;
  * @param jdkDirectCount  buffers in the JDK's own "direct" pool: direct memory hakmem did not serve
  * @param jdkDirectBytes  their bytes
  * @param history         live bytes over time, oldest first (bounded: see {@link LiveHistory})
+ * @param coverage        what share of the process's native memory hakmem saw
  */
 public record ReportSnapshot(long takenAtMillis, long startedAtMillis, List<SiteRow> sites, Map<String, Object> totals,
                              List<DebugFinding> debugFindings, long jdkDirectCount, long jdkDirectBytes,
-                             List<LiveHistory.Point> history) {
+                             List<LiveHistory.Point> history, Coverage coverage) {
 
     /** @return a total as a number, or 0 if absent */
     public long total(String name) {

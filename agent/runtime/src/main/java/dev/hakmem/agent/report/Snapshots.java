@@ -64,8 +64,18 @@ public final class Snapshots {
         totals.put("liveBlocks", liveBlocks);
         totals.putAll(agentTotals);
         BufferPoolMXBean direct = jdkDirectPool();
+        long jdkDirectBytes = direct == null ? 0 : direct.getMemoryUsed();
+        Map<String, Long> byApi = new LinkedHashMap<>();
+        for (SiteRow row : rows) {
+            if (row.liveBytes() > 0) {
+                byApi.merge(row.site().api().label(), row.liveBytes(), Long::sum);
+            }
+        }
+        long[] nmt = NativeMemoryTracking.committed();
+        long mapped = agentTotals.get("allocatorMappedBytes") instanceof Long m ? m : 0;
+        Coverage coverage = new Coverage(byApi, jdkDirectBytes, mapped, nmt[0], nmt[1], Coverage.NOT_SEEN);
         return new ReportSnapshot(nowMillis, startedAtMillis, List.copyOf(rows), totals, findings,
-                direct == null ? 0 : direct.getCount(), direct == null ? 0 : direct.getMemoryUsed(), history);
+                direct == null ? 0 : direct.getCount(), jdkDirectBytes, history, coverage);
     }
 
     private static BufferPoolMXBean jdkDirectPool() {

@@ -40,16 +40,24 @@ public final class TextReport {
                         s.site().api().label()));
             }
         }
-        if (r.jdkDirectCount() > 0) {
-            lines.add("hakmem: the JDK itself holds " + count(r.jdkDirectCount()) + " direct buffers (" + bytes(r.jdkDirectBytes())
-                    + ") that no rewritten call site made");
-        }
+        lines.add("hakmem: " + coverageLine(r));
         if (!r.debugFindings().isEmpty()) {
             lines.add("hakmem: debug mode found " + r.debugFindings().size() + " problem(s); see the WARN lines above and the report");
         }
         lines.add(written.isEmpty() ? "hakmem: full report: add report=hakmem.html (or .json, .txt) to the agent's options; report=off silences this"
                 : "hakmem: full report: " + String.join(", ", written.stream().map(Path::toString).toList()));
         return lines;
+    }
+
+    /** The coverage ledger in one line: what hakmem saw by API, what the JDK's pool holds, NMT's total if on. */
+    static String coverageLine(ReportSnapshot r) {
+        Coverage c = r.coverage();
+        String byApi = c.liveBytesByApi().isEmpty() ? "nothing live"
+                : String.join(", ", c.liveBytesByApi().entrySet().stream().map(e -> e.getKey() + " " + bytes(e.getValue())).toList());
+        String seen = "replace".equals(r.totals().get("mode")) ? "served" : "attributed";
+        return "coverage: " + seen + " " + bytes(c.liveBytes()) + " live (" + byApi + "); the JDK's direct pool holds "
+                + bytes(c.jdkDirectBytes()) + " no rewritten site made"
+                + (c.nmtCommittedBytes() >= 0 ? "; NMT: the JVM commits " + bytes(c.nmtCommittedBytes()) + " native" : "");
     }
 
     /** Growing sites first (largest live bytes first among them), then the rest by live bytes. */
@@ -69,6 +77,14 @@ public final class TextReport {
         r.totals().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-22s %s%n", k, total(k, v))));
         out.append(String.format(Locale.ROOT, "  %-22s %s in %s buffers%n", "jdk direct pool", bytes(r.jdkDirectBytes()),
                 count(r.jdkDirectCount())));
+        Coverage c = r.coverage();
+        out.append("\ncoverage\n");
+        c.liveBytesByApi().forEach((api, b) -> out.append(String.format(Locale.ROOT, "  %-28s %s live%n", api, bytes(b))));
+        out.append(String.format(Locale.ROOT, "  %-28s %s%n", "the JDK's direct pool", bytes(c.jdkDirectBytes())));
+        out.append(String.format(Locale.ROOT, "  %-28s %s%n", "mapped by hakmem", bytes(c.hakmemMappedBytes())));
+        out.append(String.format(Locale.ROOT, "  %-28s %s%n", "NMT committed (JVM)",
+                c.nmtCommittedBytes() < 0 ? "-XX:NativeMemoryTracking=summary is off" : bytes(c.nmtCommittedBytes())));
+        out.append("  not seen: ").append(String.join("; ", c.notSeen())).append('\n');
         out.append("\nsites by live bytes (trend: growing = live bytes kept rising, pool = churns within a band)\n");
         out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s  %-8s %s%n", "live", "blocks", "peak", "allocated",
                 "allocations", "frees", "trend", "site"));

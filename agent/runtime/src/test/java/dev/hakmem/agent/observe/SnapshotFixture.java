@@ -58,6 +58,7 @@ final class SnapshotFixture {
         totals.put("liveBytes", sorted.stream().mapToLong(SiteRow::liveBytes).sum());
         totals.put("liveBlocks", sorted.stream().mapToLong(SiteRow::liveBlocks).sum());
         totals.putAll(agentTotals);
-        return new ReportSnapshot(TAKEN_AT, TAKEN_AT - 60_000, List.copyOf(sorted), totals, List.of(), 0, 0, List.of());
+        return new ReportSnapshot(TAKEN_AT, TAKEN_AT - 60_000, List.copyOf(sorted), totals, List.of(), 0, 0, List.of(),
+                new dev.hakmem.agent.report.Coverage(java.util.Map.of(), 0, 0, -1, -1, List.of()));
     }
 }
