@@ -82,22 +82,7 @@ final class SampleJvm {
     static int line(String source, String marker) {
         String root = System.getProperty(SOURCES_PROPERTY);
         assertNotNull(root, "system property " + SOURCES_PROPERTY + " is not set; run these tests through Maven");
-        Path file = Path.of(root, source);
-        Pattern pattern = Pattern.compile("//\\s*site:" + Pattern.quote(marker) + "(?![\\w-])");
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        List<Integer> found = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (pattern.matcher(lines.get(i)).find()) {
-                found.add(i + 1);
-            }
-        }
-        assertEquals(1, found.size(), "expected exactly one '// site:" + marker + "' in " + file + ", found at lines " + found);
-        return found.getFirst();
+        return Sources.line(Path.of(root, source), marker);
     }
 
     /** The one site of {@code api} at the line marked {@code // site:marker} in {@code source} (e.g. {@code dev/…/NioServer.java}). */

@@ -23,7 +23,11 @@ final class Sources {
 
     /** @return the 1-based line of the one {@code // site:marker} comment in {@code app}'s source file */
     static int line(Class<?> app, String marker) {
-        Path file = sourceOf(app);
+        return line(sourceOf(app), marker);
+    }
+
+    /** @return the 1-based line of the one {@code // site:marker} comment in {@code file} */
+    static int line(Path file, String marker) {
         Pattern pattern = Pattern.compile("//\\s*site:" + Pattern.quote(marker) + "(?![\\w-])");
         List<String> lines;
         try {
