@@ -15,7 +15,10 @@ import java.util.Locale;
 public final class HtmlReport {
     static final int TOP_SITES = 10;
     static final int CHARTED_SITES = 5;
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+    /** Red marks growing sites, in the bars and the lines alike (shades of it, in turn, for several lines); the other sites take the other colours in turn. */
+    private static final String GROWING = "#d62728";
+    private static final String[] GROWING_LINES = {GROWING, "#ff7f7f", "#8b0000", "#e377c2"};
+    private static final String[] COLOURS = {"#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"};
     private static final int WIDTH = 900;
 
     private HtmlReport() {
@@ -102,7 +105,7 @@ public final class HtmlReport {
                     .append(esc(shorten(s.site().location(), 60))).append("</text>")
                     .append("<rect x=\"").append(labelWidth).append("\" y=\"").append(y).append("\" width=\"").append(w)
                     .append("\" height=\"").append(barHeight).append("\" fill=\"")
-                    .append(s.behaviour() == Behaviour.GROWING ? "#d62728" : "#1f77b4").append("\"><title>")
+                    .append(s.behaviour() == Behaviour.GROWING ? GROWING : COLOURS[0]).append("\"><title>")
                     .append(esc(s.site().location())).append("</title></rect>")
                     .append("<text x=\"").append(labelWidth + w + 6).append("\" y=\"").append(y + 13).append("\">")
                     .append(esc(TextReport.bytes(s.liveBytes()))).append("</text>\n");
@@ -136,6 +139,8 @@ public final class HtmlReport {
                 .append("<text x=\"").append(left - 6).append("\" y=\"").append(height - bottom).append("\" text-anchor=\"end\">0</text>")
                 .append("<text x=\"").append(WIDTH - 10).append("\" y=\"").append(height - bottom + 16).append("\" text-anchor=\"end\">")
                 .append(esc(TextReport.duration(span))).append("</text>\n");
+        int growingSeen = 0;
+        int othersSeen = 0;
         for (int series = -1; series < charted.size(); series++) {
             StringBuilder line = new StringBuilder();
             for (LiveHistory.Point p : points) {
@@ -144,7 +149,9 @@ public final class HtmlReport {
                 double y = (height - bottom) - (height - bottom - 10) * (double) v / max;
                 line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
-            String colour = series < 0 ? "#444" : COLOURS[series % COLOURS.length];
+            String colour = series < 0 ? "#444"
+                    : charted.get(series).behaviour() == Behaviour.GROWING ? GROWING_LINES[growingSeen++ % GROWING_LINES.length]
+                    : COLOURS[othersSeen++ % COLOURS.length];
             h.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"").append(series < 0 ? 2 : 1.5)
                     .append("\" points=\"").append(line.toString().strip()).append("\"/>\n");
             int ly = height + 10 + 16 * (series + 1);
