@@ -38,12 +38,15 @@ import static dev.hakmem.it.apps.Checks.check;
  * {@code release} in a loop on the pooled, the adaptive and the unpooled allocator (64 B to 64 KiB, some
  * held, plus 1 MiB and 8 MiB), then a 1 MiB echo over 127.0.0.1 through Netty's NIO transport. Prints which
  * of Netty's paths is in use ({@code netty.*} lines) and what the JDK's "direct" pool holds at the end,
- * while Netty's pools still keep their chunks ({@code jdkDirect*}).
+ * while Netty's pools still keep their chunks ({@code jdkDirect*}), and Netty's own count of those chunks
+ * ({@code nettyDirectBytes}).
  */
 public final class NettyApp {
     private static final int ROUNDS = 3000;
     private static final int ECHO_BYTES = 1 << 20;
     private static final int CHUNK_BYTES = 16 << 10;
+    /** Kept, so that its chunks are still Netty's at exit, for {@code nettyDirectBytes}. */
+    private static final AdaptiveByteBufAllocator ADAPTIVE = new AdaptiveByteBufAllocator();
 
     private NettyApp() {
     }
@@ -51,13 +54,16 @@ public final class NettyApp {
     public static void main(String[] args) throws Exception {
         describePlatform();
         churn("pooled", PooledByteBufAllocator.DEFAULT);
-        churn("adaptive", new AdaptiveByteBufAllocator());
+        churn("adaptive", ADAPTIVE);
         churn("unpooled", UnpooledByteBufAllocator.DEFAULT);
         echo();
         BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(p -> p.getName().equals("direct")).findFirst().orElseThrow();
         System.out.println("jdkDirectCount=" + direct.getCount());
         System.out.println("jdkDirectBytes=" + direct.getMemoryUsed());
+        // Netty's own count of the direct memory its pools hold (their chunks), which they keep after the buffers are released
+        System.out.println("nettyDirectBytes=" + (PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
+                + ADAPTIVE.metric().usedDirectMemory()));
         Checks.ok();
     }
 
