@@ -125,8 +125,12 @@ public abstract class HakmemBackend {
     /** Gives back what {@link #reserveDirect} handed out. Never throws. */
     public abstract void releaseDirect(long address, int capacity);
 
-    /** Observe mode: a direct buffer of the JDK's memory was handed to {@code site}. */
-    public abstract void observeDirect(int capacity, int site);
+    /**
+     * Observe mode: a direct buffer of the JDK's memory was handed to {@code site}.
+     *
+     * @return the id its release is to be counted under: {@code site}, or a call path of it
+     */
+    public abstract int observeDirect(int capacity, int site);
 
     /** Observe mode: that buffer's memory went back to the JDK. Runs on the Reference Handler: never throws. */
     public abstract void observeDirectRelease(int capacity, int site);

@@ -72,12 +72,14 @@ final class HakmemBridge {
         }
         zero(base, (int) size); // at most a capacity and a page
         long address = pageAligned && base % pageSize != 0 ? base + pageSize - (base & (pageSize - 1)) : base;
+        int counted = 0;
         try {
-            ByteBuffer buffer = new DirectByteBuffer(capacity, address, null,
-                    new ObservedRelease(BACKEND, base, size, capacity, site), false, null);
-            BACKEND.observeDirect(capacity, site);
-            return buffer;
+            counted = BACKEND.observeDirect(capacity, site); // the site, or the call path it was sampled on
+            return new DirectByteBuffer(capacity, address, null, new ObservedRelease(BACKEND, base, size, capacity, counted), false, null);
         } catch (Throwable t) {
+            if (counted != 0) {
+                BACKEND.observeDirectRelease(capacity, counted);
+            }
             JDK.freeMemory(base);
             Bits.unreserveMemory(size, capacity);
             throw t;

@@ -238,6 +238,16 @@ final class DebugAllocator implements HakmemAllocator {
     }
 
     @Override
+    public void sampleAllocations(long meanBytes, AllocationSampler sampler) {
+        allocator.sampleAllocations(meanBytes, sampler);
+    }
+
+    @Override
+    public int liveSiteOf(long address) {
+        return allocator.liveSiteOf(address);
+    }
+
+    @Override
     public HakmemStats stats() {
         return allocator.stats();
     }

@@ -144,12 +144,19 @@ final class DefaultAllocator implements HakmemAllocator {
             span.recordAllocation(address, siteId);
         }
         Thread thread = Thread.currentThread();
+        int site;
         if (!thread.isVirtual()) {
-            caches.platformCache(thread).countHuge(span.blockSize(), siteId);
+            site = caches.platformCache(thread).countHuge(address, span.blockSize(), siteId);
         } else {
             ThreadCache cache = caches.acquireStripe(thread.threadId());
-            cache.countHuge(span.blockSize(), siteId);
-            caches.releaseStripe(cache);
+            try {
+                site = cache.countHuge(address, span.blockSize(), siteId);
+            } finally {
+                caches.releaseStripe(cache);
+            }
+        }
+        if (site != siteId) {
+            span.recordAllocation(address, site);
         }
         return address;
     }
@@ -341,6 +348,17 @@ final class DefaultAllocator implements HakmemAllocator {
     public int siteOf(long address) {
         Span span = pageMap.spanOf(address);
         return span == null ? 0 : span.siteOf(address, HotPathFlags.CHECKS);
+    }
+
+    @Override
+    public void sampleAllocations(long meanBytes, AllocationSampler sampler) {
+        caches.sampling().install(meanBytes, sampler == null ? null : sampler::sampled);
+    }
+
+    @Override
+    public int liveSiteOf(long address) {
+        Span span = pageMap.spanOf(address);
+        return span == null ? 0 : span.siteOf(address, false);
     }
 
     /**

@@ -125,6 +125,26 @@ public interface HakmemAllocator extends AutoCloseable {
      */
     java.util.List<SiteUsage> siteUsage();
 
+    /**
+     * Samples allocations made with a site id: about one in every {@code meanBytes} bytes each
+     * thread allocates at each site (exponentially distributed intervals, so a block of {@code s}
+     * bytes is sampled with probability {@code 1 - exp(-s / meanBytes)}), plus the first allocation
+     * of every thread at every site; every allocation if {@code meanBytes} is 0. An allocation not
+     * sampled pays one countdown store on its site's counter. A thread's sites that were counted
+     * before this call look again within 64 MiB of allocations.
+     *
+     * @param sampler null to stop sampling
+     * @throws IllegalArgumentException if {@code meanBytes} is negative
+     */
+    void sampleAllocations(long meanBytes, AllocationSampler sampler);
+
+    /**
+     * @return the site id of the live block at {@code address}, or 0 if no live block with a site
+     *         starts there (never allocated with one, freed, or not hakmem's); racy while other
+     *         threads allocate and free, and cheap: for checking samples, not for deciding a free
+     */
+    int liveSiteOf(long address);
+
     HakmemStats stats();
 
     /** Gives cached huge mappings and empty chunks back to the OS now. */

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class Report {
     /** The per-site fields the report promises, in its order; other tools read these names. */
     static final List<String> SITE_FIELDS = List.of("id", "class", "method", "descriptor", "file", "line", "api",
-            "allocations", "frees", "bytesAllocated", "liveBytes", "liveBlocks", "peakLiveBytes", "peakAt", "behaviour");
+            "allocations", "frees", "bytesAllocated", "liveBytes", "liveBlocks", "peakLiveBytes", "peakAt", "behaviour",
+            "oldestLiveAt", "oldestLiveAgeMillis", "paths");
 
     private final Path file;
     private final String text;

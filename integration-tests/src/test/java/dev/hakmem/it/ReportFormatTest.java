@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report's JSON keeps the documented field names, in order: other tools read them (fields are added, never renamed). */
 class ReportFormatTest {
-    private static final Set<String> TEXT_FIELDS = Set.of("class", "method", "descriptor", "file", "api", "peakAt", "behaviour");
+    private static final Set<String> TEXT_FIELDS = Set.of("class", "method", "descriptor", "file", "api", "peakAt", "behaviour",
+            "oldestLiveAt");
     private static final Set<String> BEHAVIOURS = Set.of("idle", "pool", "growing", "steady");
     private static final Set<String> API_LABELS = Set.of("ByteBuffer.allocateDirect", "Unsafe.allocateMemory",
             "Unsafe.reallocateMemory", "Unsafe.freeMemory", "Unsafe.invokeCleaner", "Arena.allocate");
@@ -48,6 +49,10 @@ class ReportFormatTest {
             for (Map.Entry<String, Object> field : fields.entrySet()) {
                 if (field.getKey().equals("peakAt") && field.getValue() == null) {
                     assertEquals(0L, site.peakLiveBytes(), "no peak time without a peak: " + site);
+                } else if (field.getKey().startsWith("oldestLive") && field.getValue() == null) {
+                    continue; // unknown: no sampled block of the site is live
+                } else if (field.getKey().equals("paths")) {
+                    assertInstanceOf(List.class, field.getValue(), "paths of " + site);
                 } else if (TEXT_FIELDS.contains(field.getKey())) {
                     assertInstanceOf(String.class, field.getValue(), field.getKey() + " of " + site);
                 } else {

@@ -15,19 +15,64 @@ import java.util.Arrays;
  * <p>One small object per site this cache has counted, found by {@code table[site]}: a count is one
  * range check, one null check and two field increments, with no index arithmetic for C2 to bound;
  * and a cache pays memory only for the sites its thread touches (4 bytes per table slot otherwise).
+ *
+ * <p>Each counter also counts down the bytes until its site's next sample ({@link SiteSampling}):
+ * one more store to a line the count writes anyway; the sample itself is taken by the caller on its
+ * cold path ({@link #sampled}).
  */
 public final class SiteCounters {
+    private final SiteSampling sampling;
     private Counter[] table = new Counter[0];
 
     private static final class Counter {
         long allocations;
         long bytesAllocated;
+        long bytesUntilSample;
     }
 
-    void allocated(int site, long bytes) {
+    /** @param sampling where samples go; counters that only sum others' ({@link #addTo}) never sample */
+    SiteCounters(SiteSampling sampling) {
+        this.sampling = sampling;
+    }
+
+    /** @return true if this allocation is to be sampled: then the caller calls {@link #sampled} */
+    boolean allocated(int site, long bytes) {
         Counter c = counter(site);
         c.allocations++;
         c.bytesAllocated += bytes;
+        return (c.bytesUntilSample -= bytes) < 0;
+    }
+
+    /**
+     * The cold path of an allocation {@link #allocated} chose: draws the site's next countdown and
+     * tells the sampler, which may move the block to another site (its count moves with it).
+     *
+     * @return the site the block is to carry
+     */
+    int sampled(long address, int site, long bytes) {
+        Counter c = counter(site);
+        SiteSampler sampler = sampling.sampler();
+        if (sampler == null) {
+            c.bytesUntilSample = SiteSampling.RECHECK_BYTES;
+            return site;
+        }
+        c.bytesUntilSample = sampling.nextCountdown();
+        int chosen;
+        try {
+            chosen = sampler.sampled(address, bytes, site);
+        } catch (RuntimeException | Error e) {
+            // a sampler that fails (even out of memory) must not fail the allocation it was told about
+            return site;
+        }
+        if (chosen <= 0 || chosen == site) {
+            return site;
+        }
+        c.allocations--;
+        c.bytesAllocated -= bytes;
+        Counter moved = counter(chosen);
+        moved.allocations++;
+        moved.bytesAllocated += bytes;
+        return chosen;
     }
 
     private Counter counter(int site) {
@@ -50,6 +95,7 @@ public final class SiteCounters {
         Counter c = t[site];
         if (c == null) {
             c = new Counter();
+            c.bytesUntilSample = sampling == null ? Long.MAX_VALUE : sampling.firstCountdown();
             t[site] = c;
         }
         return c;

@@ -64,7 +64,7 @@ public final class ThreadCache implements DrainSink {
     private final long[] refilled = new long[SizeClasses.COUNT];
     private final long[] flushed = new long[SizeClasses.COUNT];
     private final long[] freedToOthers = new long[SizeClasses.COUNT];
-    private final SiteCounters sites = new SiteCounters();
+    private final SiteCounters sites;
     private long hugeAllocations;
     private long hugeBytesAllocated;
     private long hugeFrees;
@@ -77,6 +77,7 @@ public final class ThreadCache implements DrainSink {
         this.heap = heap;
         this.engine = heap.engine();
         this.remoteFrees = new RemoteFreeBuffer(engine);
+        this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
         heap.bind(owner, this, stacks);
     }
@@ -115,8 +116,18 @@ public final class ThreadCache implements DrainSink {
         stack[COUNT] = n - 1;
         Span span = PageMap.spanOfCachedBlock(address);
         span.recordAllocation(address, siteId);
-        sites.allocated(siteId, span.blockSize());
+        if (sites.allocated(siteId, span.blockSize())) {
+            sampled(address, span, siteId);
+        }
         return address;
+    }
+
+    /** Off the hot path: a sampled allocation may move its block to another site. */
+    private void sampled(long address, Span span, int siteId) {
+        int chosen = sites.sampled(address, siteId, span.blockSize());
+        if (chosen != siteId) {
+            span.recordAllocation(address, chosen);
+        }
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -258,13 +269,18 @@ public final class ThreadCache implements DrainSink {
         remoteFrees.flush();
     }
 
-    /** Counts a huge block handed out directly by the engine, and its site if not 0. */
-    public void countHuge(long bytes, int siteId) {
+    /**
+     * Counts a huge block handed out directly by the engine, and its site if not 0.
+     *
+     * @return the site the block is to carry: {@code siteId}, or the one a sampler chose
+     */
+    public int countHuge(long address, long bytes, int siteId) {
         hugeAllocations++;
         hugeBytesAllocated += bytes;
-        if (siteId != 0) {
-            sites.allocated(siteId, bytes);
+        if (siteId != 0 && sites.allocated(siteId, bytes)) {
+            return sites.sampled(address, siteId, bytes);
         }
+        return siteId;
     }
 
     SiteCounters sites() {

@@ -67,7 +67,9 @@ public final class ThreadCaches {
     private int[] pageOccupancy = new int[16];
     private int sweepCursor;
     private final long[] retiredTotals = new long[6];
-    private final SiteCounters retiredSites = new SiteCounters();
+    private final SiteCounters retiredSites = new SiteCounters(null);
+    /** Where this instance's sampled allocations go ({@link SiteCounters}); read by caches on their cold paths only. */
+    final SiteSampling sampling = new SiteSampling();
     private long retiredCaches;
 
     /**
@@ -349,13 +351,18 @@ public final class ThreadCaches {
         }
     }
 
+    /** @return where this instance's caches send sampled allocations */
+    public SiteSampling sampling() {
+        return sampling;
+    }
+
     /**
      * Sums the per-site counters of every cache, live or retired, like {@link #totals()}: exact when
      * the allocator is quiet, a moment old otherwise.
      */
     public SiteCounters siteTotals() {
         synchronized (registry) {
-            SiteCounters sums = new SiteCounters();
+            SiteCounters sums = new SiteCounters(null);
             retiredSites.addTo(sums);
             for (Registration r : registry) {
                 r.cache.sites().addTo(sums);

@@ -1,7 +1,9 @@
 package dev.hakmem.agent.backend;
 
 import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.site.CallPathSampler;
 import dev.hakmem.agent.site.DirectMemoryApi;
+import dev.hakmem.agent.site.OldestBlocks;
 import dev.hakmem.agent.site.SiteRegistry;
 import dev.hakmem.agent.site.StackSites;
 
@@ -26,10 +28,29 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
     private final Map<Long, Block> liveUnsafeBlocks = new ConcurrentHashMap<>();
     private final AtomicLong forcedGcs = new AtomicLong();
     private final StackSites segmentSites;
+    private final CallPathSampler paths;
 
     /** @param sites where sites found from the stack (native segments) are registered */
     public ObservingBackend(SiteRegistry sites) {
+        this(sites, CallPathSampler.Mode.SAMPLED, 1 << 20);
+    }
+
+    /**
+     * @param sites      where sites found from the stack (native segments) and call paths are registered
+     * @param stacks     what {@code stacks=} asked for
+     * @param stackBytes the mean bytes between two samples on one thread
+     */
+    public ObservingBackend(SiteRegistry sites, CallPathSampler.Mode stacks, long stackBytes) {
         this.segmentSites = new StackSites(sites, DirectMemoryApi.SEGMENT_ALLOCATE);
+        this.paths = new CallPathSampler(sites, stacks, stackBytes, System::currentTimeMillis, new OldestBlocks((address, id) -> {
+            Block block = liveUnsafeBlocks.get(address);
+            return block != null && block.site() == id;
+        }));
+    }
+
+    @Override
+    public CallPathSampler paths() {
+        return paths;
     }
 
     @Override
@@ -38,8 +59,10 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
     }
 
     @Override
-    public void observeDirect(int capacity, int site) {
-        tally(site).allocated(capacity);
+    public int observeDirect(int capacity, int site) {
+        int id = paths.observed(0, capacity, site);
+        tally(id).allocated(capacity);
+        return id;
     }
 
     @Override
@@ -53,8 +76,10 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
             observeFree(oldAddress, site);
         }
         if (address != 0) {
-            tally(site).allocated(bytes);
-            liveUnsafeBlocks.put(address, new Block(site, bytes));
+            int id = paths.observed(address, bytes, site);
+            // in the table first: the sampler's age of the block checks it there
+            liveUnsafeBlocks.put(address, new Block(id, bytes));
+            tally(id).allocated(bytes);
         }
     }
 

@@ -6,7 +6,9 @@ import dev.hakmem.HakmemStats;
 import dev.hakmem.InvalidFreeException;
 import dev.hakmem.SiteUsage;
 import dev.hakmem.agent.observe.HakmemEvents;
+import dev.hakmem.agent.site.CallPathSampler;
 import dev.hakmem.agent.site.DirectMemoryApi;
+import dev.hakmem.agent.site.OldestBlocks;
 import dev.hakmem.agent.site.SiteRegistry;
 import dev.hakmem.agent.site.StackSites;
 import org.slf4j.Logger;
@@ -30,15 +32,44 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     private final SiteRegistry sites;
     private final StackSites segmentSites;
     private final DirectMemoryLimit limit;
+    /** False with {@code sites=false}: blocks carry no site (to measure what attribution costs). */
+    private final boolean attribute;
+    private final CallPathSampler paths;
     private final AtomicLong forcedGcs = new AtomicLong();
     private final AtomicLong invalidFrees = new AtomicLong();
     private final AtomicLong failedReleases = new AtomicLong();
 
-    /** Serves from {@link Hakmem#allocator()}, the process-wide allocator of the agent's module layer. */
+    /** Serves from {@link Hakmem#allocator()}, attributing to sites, with call paths sampled about once per MiB. */
     public ServingBackend(SiteRegistry sites, long limitBytes) {
+        this(sites, limitBytes, true, CallPathSampler.Mode.SAMPLED, 1 << 20);
+    }
+
+    /**
+     * Serves from {@link Hakmem#allocator()}, the process-wide allocator of the agent's module layer,
+     * and has it sample allocations for call paths and ages ({@link CallPathSampler}).
+     *
+     * @param attribute  false: no site on any block, no sampling (reports list no sites)
+     * @param stacks     what {@code stacks=} asked for
+     * @param stackBytes the mean bytes between samples of a site on one thread
+     */
+    public ServingBackend(SiteRegistry sites, long limitBytes, boolean attribute, CallPathSampler.Mode stacks, long stackBytes) {
         this.sites = sites;
         this.segmentSites = new StackSites(sites, DirectMemoryApi.SEGMENT_ALLOCATE);
         this.limit = new DirectMemoryLimit(limitBytes);
+        this.attribute = attribute;
+        if (attribute) {
+            HakmemAllocator allocator = hakmem();
+            this.paths = new CallPathSampler(sites, stacks, stackBytes, System::currentTimeMillis,
+                    new OldestBlocks((address, id) -> allocator.liveSiteOf(address) == id));
+            allocator.sampleAllocations(paths.meanBytes(), paths);
+        } else {
+            this.paths = null;
+        }
+    }
+
+    @Override
+    public CallPathSampler paths() {
+        return paths;
     }
 
     /**
@@ -56,8 +87,9 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             return 0;
         }
         try {
-            return capacity > BRIDGE_ZEROES_UP_TO ? hakmem().allocateZeroed(capacity, site)
-                    : hakmem().allocate(Math.max(capacity, 1), site);
+            int tag = attribute ? site : 0;
+            return capacity > BRIDGE_ZEROES_UP_TO ? hakmem().allocateZeroed(capacity, tag)
+                    : hakmem().allocate(Math.max(capacity, 1), tag);
         } catch (Throwable t) {
             limit.release(capacity);
             throw t;
@@ -78,7 +110,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     }
 
     @Override
-    public void observeDirect(int capacity, int site) {
+    public int observeDirect(int capacity, int site) {
         throw new IllegalStateException("hakmem: observeDirect called in replace mode");
     }
 
@@ -100,7 +132,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
 
     @Override
     public OutOfMemoryError directLimitError(int capacity, int site) {
-        List<SiteUsage> top = hakmem().siteUsage().stream()
+        List<SiteUsage> top = sites.bySite(hakmem().siteUsage()).stream()
                 .filter(u -> u.liveBytes() > 0)
                 .sorted(Comparator.comparingLong(SiteUsage::liveBytes).reversed())
                 .limit(SITES_IN_LIMIT_ERROR)
@@ -122,7 +154,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             }
             throw new IllegalArgumentException("Unsafe.allocateMemory of a negative size: " + bytes + " at " + sites.describe(site));
         }
-        return hakmem().allocate(bytes, site);
+        return hakmem().allocate(bytes, attribute ? site : 0);
     }
 
     @Override
@@ -136,7 +168,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             throw new IllegalArgumentException("Unsafe.reallocateMemory to a negative size: " + bytes + " at " + sites.describe(site));
         }
         if (address == 0) {
-            return bytes == 0 ? 0 : hakmem().allocate(bytes, site);
+            return bytes == 0 ? 0 : hakmem().allocate(bytes, attribute ? site : 0);
         }
         try {
             return hakmem().reallocate(address, bytes);
@@ -204,7 +236,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
 
     @Override
     public int segmentSite(long bytes) {
-        return segmentSites.siteOf(bytes);
+        return attribute ? segmentSites.siteOf(bytes) : 0;
     }
 
     @Override

@@ -2,13 +2,14 @@ package dev.hakmem.agent.backend;
 
 import dev.hakmem.HakmemStats;
 import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.site.CallPathSampler;
 
 import java.util.List;
 
 /** What the report and the limit's error message read from a backend. */
 public interface SiteUsageSource {
 
-    /** Per-site counters, in usable bytes (replace mode) or requested bytes (observe mode). */
+    /** Per-id counters (sites and their call paths), in usable bytes (replace mode) or requested bytes (observe mode). */
     List<SiteUsage> siteUsage();
 
     /** Frees refused as double or interior frees. */
@@ -21,6 +22,11 @@ public interface SiteUsageSource {
     long directReservedBytes();
 
     long directLimitBytes();
+
+    /** The sampler of call paths and block ages, or null if none runs. */
+    default CallPathSampler paths() {
+        return null;
+    }
 
     /** The allocator's own statistics, which the sites' sums must reconcile with; null when the JDK allocates. */
     default HakmemStats allocatorStats() {

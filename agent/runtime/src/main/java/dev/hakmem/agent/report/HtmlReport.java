@@ -14,6 +14,8 @@ import java.util.Locale;
  */
 public final class HtmlReport {
     static final int TOP_SITES = 10;
+    /** Call paths listed per site. */
+    static final int PATHS_SHOWN = 8;
     static final int CHARTED_SITES = 5;
     /** Red marks growing sites, in the bars and the lines alike (shades of it, in turn, for several lines); the other sites take the other colours in turn. */
     private static final String GROWING = "#d62728";
@@ -31,7 +33,7 @@ public final class HtmlReport {
                 .append("h1{font-size:22px}h2{font-size:17px;margin-top:28px}")
                 .append("table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}")
                 .append("th{cursor:pointer;background:#f4f4f4}td.site,th.site{text-align:left;font-family:monospace}")
-                .append(".totals td{text-align:left}.growing{color:#b00;font-weight:bold}.pool{color:#070}")
+                .append(".totals td{text-align:left}h3{font-size:14px;font-weight:normal;margin:16px 0 4px}.growing{color:#b00;font-weight:bold}.pool{color:#070}")
                 .append("svg text{font-size:11px;font-family:monospace}\n</style></head><body>\n");
         h.append("<h1>hakmem: direct memory by call site</h1>\n<p>").append(esc(String.valueOf(r.totals().get("mode"))))
                 .append(" mode, taken ").append(Instant.ofEpochMilli(r.takenAtMillis())).append(", ")
@@ -47,6 +49,8 @@ public final class HtmlReport {
         view(h, r, Behaviour.GROWING, "No site's live bytes kept rising.");
         h.append("<h2>Pool view: sites that allocate and free within a band</h2>\n");
         view(h, r, Behaviour.POOL, "No site behaves as a pool.");
+        h.append("<h2>Call paths: where the top sites' memory came from</h2>\n");
+        callPaths(h, r);
         h.append("<h2>Every site that allocated</h2>\n<p>Click a column to sort.</p>\n");
         table(h, r);
         if (!r.debugFindings().isEmpty()) {
@@ -174,14 +178,49 @@ public final class HtmlReport {
                     .append("]: ").append(TextReport.bytes(s.liveBytes())).append(" live in ").append(TextReport.count(s.liveBlocks()))
                     .append(" blocks, peak ").append(TextReport.bytes(s.peakLiveBytes())).append(", ")
                     .append(TextReport.count(s.allocations())).append(" allocations, ").append(TextReport.count(s.frees()))
-                    .append(" frees</li>\n");
+                    .append(" frees");
+            long age = s.oldestLiveAgeMillis(r.takenAtMillis());
+            if (age >= 0) {
+                h.append(", oldest live block ").append(TextReport.duration(age)).append(" old");
+            }
+            h.append("</li>\n");
         }
         h.append("</ul>\n");
     }
 
+    /** For each of the top sites that has call paths: a table of them, the site's live bytes shared out by the samples. */
+    private static void callPaths(StringBuilder h, ReportSnapshot r) {
+        List<SiteRow> withPaths = r.topByLiveBytes(TOP_SITES).stream().filter(s -> !s.paths().isEmpty()).toList();
+        if (withPaths.isEmpty()) {
+            h.append("<p>No call paths: they come from sampled allocations (agent option <code>stacks=</code>).</p>\n");
+            return;
+        }
+        h.append("<p>The frames that led to each site (the first ones outside the site's own library), from sampled ")
+                .append("allocations: a path's share of the site's live bytes is estimated.</p>\n");
+        for (SiteRow s : withPaths) {
+            h.append("<h3><code>").append(esc(s.site().location())).append("</code>: ").append(TextReport.bytes(s.liveBytes()))
+                    .append(" live</h3>\n<table class=\"sortable paths\"><thead><tr><th>live (est.)</th><th>share</th>")
+                    .append("<th>allocated (est.)</th><th>sampled</th><th>oldest</th><th class=\"site\">call path (innermost first)</th>")
+                    .append("</tr></thead><tbody>\n");
+            for (PathRow p : s.paths().stream().limit(PATHS_SHOWN).toList()) {
+                h.append("<tr>");
+                num(h, p.liveBytes(), TextReport.bytes(p.liveBytes()));
+                num(h, Math.round(p.share() * 1000), String.format(java.util.Locale.ROOT, "%.0f%%", 100 * p.share()));
+                num(h, p.estimatedBytesAllocated(), TextReport.bytes(p.estimatedBytesAllocated()));
+                num(h, p.sampledAllocations(), TextReport.count(p.sampledAllocations()));
+                long age = p.oldestLiveAtMillis() == 0 ? -1 : Math.max(0, r.takenAtMillis() - p.oldestLiveAtMillis());
+                num(h, age, TextReport.age(age));
+                h.append("<td class=\"site\">").append(esc(String.join("\n  <- ", p.frames())).replace("\n", "<br>"))
+                        .append("</td></tr>\n");
+            }
+            h.append("</tbody></table>\n");
+        }
+    }
+
     private static void table(StringBuilder h, ReportSnapshot r) {
         h.append("<table class=\"sortable\" id=\"sites\"><thead><tr><th>live</th><th>blocks</th><th>peak</th><th>allocated</th>")
-                .append("<th>allocations</th><th>frees</th><th>trend</th><th class=\"site\">site</th><th class=\"site\">API</th></tr></thead><tbody>\n");
+                .append("<th>allocations</th><th>frees</th><th>oldest</th><th>trend</th><th class=\"site\">site</th>")
+                .append("<th class=\"site\">API</th></tr></thead><tbody>\n");
         for (SiteRow s : r.sites()) {
             if (s.allocations() == 0) {
                 continue;
@@ -194,6 +233,8 @@ public final class HtmlReport {
             num(h, s.bytesAllocated(), TextReport.bytes(s.bytesAllocated()));
             num(h, s.allocations(), TextReport.count(s.allocations()));
             num(h, s.frees(), TextReport.count(s.frees()));
+            long age = s.oldestLiveAgeMillis(r.takenAtMillis());
+            num(h, age, TextReport.age(age));
             h.append("<td class=\"").append(trend).append("\">").append(trend).append("</td><td class=\"site\">")
                     .append(esc(s.site().location())).append("</td><td class=\"site\">").append(esc(s.site().api().label()))
                     .append("</td></tr>\n");

@@ -11,7 +11,10 @@ import java.util.Map;
  * The agent's report, in the JSON other tools read (fields are added, never renamed):
  * <pre>
  * {"sites":[{"id","class","method","descriptor","file","line","api","allocations","frees",
- *            "bytesAllocated","liveBytes","liveBlocks","peakLiveBytes","peakAt","behaviour"}...],
+ *            "bytesAllocated","liveBytes","liveBlocks","peakLiveBytes","peakAt","behaviour",
+ *            "oldestLiveAt","oldestLiveAgeMillis",
+ *            "paths":[{"frames":[...],"liveBytes","share","estimatedLiveBytes","sampledLiveBlocks",
+ *                      "sampledAllocations","estimatedBytesAllocated","oldestLiveAt"}...]}...],
  *  "totals":{...},
  *  "debugFindings":[{"kind","address","size","offset","allocationSite","allocatedAt","freeSite","freedAt",
  *                    "occurrences","message"}...],
@@ -21,7 +24,9 @@ import java.util.Map;
  *  "snapshots":{"intervalMillis","points":[{"at","liveBytes","sites":{"&lt;id&gt;":liveBytes,...}}...]},
  *  "takenAt","startedAt"}
  * </pre>
- * Sites come highest live bytes first; times are ISO-8601 instants. {@code jdk} reads the JDK's own
+ * Sites come highest live bytes first; times are ISO-8601 instants; an unknown time or age is null.
+ * A site's paths (most live bytes first) are the frames that led to it, from sampled allocations
+ * ({@code stacks=}): {@code liveBytes} shares the site's exact live bytes out by the paths' estimates. {@code jdk} reads the JDK's own
  * "direct" buffer pool: the direct memory hakmem did not serve.
  */
 public final class JsonReport {
@@ -49,8 +54,30 @@ public final class JsonReport {
             field(json, "liveBlocks", row.liveBlocks()).append(',');
             field(json, "peakLiveBytes", row.peakLiveBytes()).append(',');
             field(json, "peakAt", row.peakAtMillis() == 0 ? null : Instant.ofEpochMilli(row.peakAtMillis()).toString()).append(',');
-            field(json, "behaviour", row.behaviour().name().toLowerCase(java.util.Locale.ROOT));
-            json.append('}');
+            field(json, "behaviour", row.behaviour().name().toLowerCase(java.util.Locale.ROOT)).append(',');
+            field(json, "oldestLiveAt", instant(row.oldestLiveAtMillis())).append(',');
+            long age = row.oldestLiveAgeMillis(r.takenAtMillis());
+            field(json, "oldestLiveAgeMillis", age < 0 ? null : age).append(",\"paths\":[");
+            for (int p = 0; p < row.paths().size(); p++) {
+                PathRow path = row.paths().get(p);
+                json.append(p == 0 ? "{\"frames\":[" : ",{\"frames\":[");
+                for (int f = 0; f < path.frames().size(); f++) {
+                    if (f > 0) {
+                        json.append(',');
+                    }
+                    string(json, path.frames().get(f));
+                }
+                json.append("],");
+                field(json, "liveBytes", path.liveBytes()).append(',');
+                field(json, "share", Math.round(path.share() * 10_000) / 10_000.0).append(',');
+                field(json, "estimatedLiveBytes", path.estimatedLiveBytes()).append(',');
+                field(json, "sampledLiveBlocks", path.sampledLiveBlocks()).append(',');
+                field(json, "sampledAllocations", path.sampledAllocations()).append(',');
+                field(json, "estimatedBytesAllocated", path.estimatedBytesAllocated()).append(',');
+                field(json, "oldestLiveAt", instant(path.oldestLiveAtMillis()));
+                json.append('}');
+            }
+            json.append("]}");
         }
         json.append("\n],\n\"totals\":{");
         boolean first = true;
@@ -123,6 +150,10 @@ public final class JsonReport {
         field(json, "startedAt", Instant.ofEpochMilli(r.startedAtMillis()).toString());
         json.append("}\n");
         return json.toString();
+    }
+
+    private static String instant(long epochMillis) {
+        return epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis).toString();
     }
 
     private static StringBuilder field(StringBuilder json, String name, Object value) {

@@ -43,9 +43,20 @@ public final class ReportFiles {
             CallSite site = new CallSite((int) number(s, "id"), (String) s.get("class"), (String) s.get("method"),
                     (String) s.get("descriptor"), (String) s.get("file"), (int) number(s, "line"), api);
             Object behaviour = s.get("behaviour");
+            List<PathRow> paths = new ArrayList<>();
+            if (s.get("paths") instanceof List<?> list) {
+                for (Object po : list) {
+                    Map<?, ?> p = (Map<?, ?>) po;
+                    List<String> frames = p.get("frames") instanceof List<?> fs ? fs.stream().map(String::valueOf).toList() : List.of();
+                    paths.add(new PathRow(frames, number(p, "liveBytes"), p.get("share") instanceof Number n ? n.doubleValue() : 0,
+                            number(p, "estimatedLiveBytes"), number(p, "sampledLiveBlocks"), number(p, "sampledAllocations"),
+                            number(p, "estimatedBytesAllocated"), instant(p.get("oldestLiveAt"))));
+                }
+            }
             rows.add(new SiteRow(site, number(s, "allocations"), number(s, "frees"), number(s, "bytesAllocated"),
                     number(s, "liveBytes"), number(s, "liveBlocks"), number(s, "peakLiveBytes"), instant(s.get("peakAt")),
-                    behaviour == null ? Behaviour.STEADY : Behaviour.valueOf(behaviour.toString().toUpperCase(Locale.ROOT))));
+                    behaviour == null ? Behaviour.STEADY : Behaviour.valueOf(behaviour.toString().toUpperCase(Locale.ROOT)),
+                    instant(s.get("oldestLiveAt")), List.copyOf(paths)));
         }
         Map<String, Object> totalsCopy = new LinkedHashMap<>();
         totals.forEach((k, v) -> totalsCopy.put(String.valueOf(k), v));

@@ -2,7 +2,10 @@ package dev.hakmem.agent.report;
 
 import dev.hakmem.DebugFinding;
 import dev.hakmem.SiteUsage;
+import dev.hakmem.agent.site.CallPath;
+import dev.hakmem.agent.site.CallPathSampler;
 import dev.hakmem.agent.site.CallSite;
+import dev.hakmem.agent.site.PathFrame;
 import dev.hakmem.agent.site.DirectMemoryApi;
 import dev.hakmem.agent.site.SiteRegistry;
 
@@ -20,14 +23,30 @@ public final class Snapshots {
     private Snapshots() {
     }
 
-    /**
-     * @param agentTotals the agent's own figures for "totals" (mode, memory route, limit ...), after the sums
-     */
+    /** As {@link #take(long, long, SiteRegistry, List, ReportSampler, Map, List, CallPathSampler)} without call paths or ages. */
     public static ReportSnapshot take(long nowMillis, long startedAtMillis, SiteRegistry registry, List<SiteUsage> usage,
                                       ReportSampler sampler, Map<String, Object> agentTotals, List<DebugFinding> findings) {
-        sampler.sample(usage, nowMillis);
-        Map<Integer, SiteUsage> byId = new HashMap<>();
+        return take(nowMillis, startedAtMillis, registry, usage, sampler, agentTotals, findings, null);
+    }
+
+    /**
+     * @param usage       per id, as the backend counts: sites and their call paths
+     * @param agentTotals the agent's own figures for "totals" (mode, memory route, limit ...), after the sums
+     * @param paths       the sampler of call paths and block ages, or null if there is none
+     */
+    public static ReportSnapshot take(long nowMillis, long startedAtMillis, SiteRegistry registry, List<SiteUsage> usage,
+                                      ReportSampler sampler, Map<String, Object> agentTotals, List<DebugFinding> findings,
+                                      CallPathSampler paths) {
+        Map<Integer, SiteUsage> byPathId = new HashMap<>();
         for (SiteUsage u : usage) {
+            if (registry.path(u.siteId()) != null) {
+                byPathId.put(u.siteId(), u);
+            }
+        }
+        List<SiteUsage> bySite = registry.bySite(usage);
+        sampler.sample(bySite, nowMillis);
+        Map<Integer, SiteUsage> byId = new HashMap<>();
+        for (SiteUsage u : bySite) {
             byId.putIfAbsent(u.siteId(), u);
         }
         List<LiveHistory.Point> history = sampler.history().points();
@@ -44,9 +63,11 @@ public final class Snapshots {
             SiteUsage u = byId.getOrDefault(site.id(), new SiteUsage(site.id(), 0, 0, 0, 0));
             SitePeaks.Peak peak = sampler.peaks().peak(site.id());
             long live = u.liveBytes();
+            long oldestAt = paths == null || u.liveBlocks() == 0 ? 0 : paths.oldest().oldestLiveSince(site.id());
             rows.add(new SiteRow(site, u.allocations(), u.frees(), u.bytesAllocated(), live, u.liveBlocks(),
                     Math.max(peak.bytes(), live), peak.bytes() >= live ? peak.atMillis() : nowMillis,
-                    BehaviourClassifier.classify(site, u.allocations(), u.liveBlocks(), live, history)));
+                    BehaviourClassifier.classify(site, u.allocations(), u.liveBlocks(), live, history), oldestAt,
+                    paths == null ? List.of() : pathRows(site.id(), live, registry, byPathId, paths)));
             allocations += u.allocations();
             frees += u.frees();
             bytesAllocated += u.bytesAllocated();
@@ -76,6 +97,41 @@ public final class Snapshots {
         Coverage coverage = new Coverage(byApi, jdkDirectBytes, mapped, nmt[0], nmt[1], Coverage.NOT_SEEN);
         return new ReportSnapshot(nowMillis, startedAtMillis, List.copyOf(rows), totals, findings,
                 direct == null ? 0 : direct.getCount(), jdkDirectBytes, history, coverage);
+    }
+
+    /**
+     * The paths below a site, most live bytes first: each path's sampled live blocks weighted by the
+     * inverse of their chance to be sampled, then shared out over the site's exact live bytes.
+     */
+    private static List<PathRow> pathRows(int siteId, long siteLiveBytes, SiteRegistry registry, Map<Integer, SiteUsage> byPathId,
+                                          CallPathSampler paths) {
+        List<CallPath> known = registry.pathsOf(siteId);
+        if (known.isEmpty()) {
+            return List.of();
+        }
+        double[] estimates = new double[known.size()];
+        double sum = 0;
+        for (int i = 0; i < known.size(); i++) {
+            SiteUsage u = byPathId.get(known.get(i).id());
+            if (u != null && u.liveBlocks() > 0) {
+                estimates[i] = u.liveBlocks() * paths.weight((double) u.liveBytes() / u.liveBlocks());
+                sum += estimates[i];
+            }
+        }
+        List<PathRow> rows = new ArrayList<>();
+        for (int i = 0; i < known.size(); i++) {
+            CallPath path = known.get(i);
+            SiteUsage u = byPathId.getOrDefault(path.id(), new SiteUsage(path.id(), 0, 0, 0, 0));
+            double share = sum == 0 ? 0 : estimates[i] / sum;
+            long allocatedEstimate = u.allocations() == 0 ? 0
+                    : (long) (u.allocations() * paths.weight((double) u.bytesAllocated() / u.allocations()));
+            rows.add(new PathRow(path.frames().stream().map(PathFrame::location).toList(), Math.round(share * siteLiveBytes), share,
+                    (long) estimates[i], u.liveBlocks(), u.allocations(), allocatedEstimate,
+                    u.liveBlocks() == 0 ? 0 : paths.oldest().oldestLiveSince(siteId, path.id())));
+        }
+        rows.sort(Comparator.comparingLong(PathRow::liveBytes).reversed()
+                .thenComparing(Comparator.comparingLong(PathRow::estimatedBytesAllocated).reversed()));
+        return List.copyOf(rows);
     }
 
     private static BufferPoolMXBean jdkDirectPool() {

@@ -16,6 +16,8 @@ import java.util.Locale;
 public final class TextReport {
     /** Sites named in the summary: with its other lines, at most about twelve. */
     static final int SUMMARY_SITES = 6;
+    /** Call paths listed under a site in the full report. */
+    static final int PATHS_SHOWN = 5;
 
     private TextReport() {
     }
@@ -33,11 +35,18 @@ public final class TextReport {
                 + " blocks");
         List<SiteRow> shown = ranked(r).stream().limit(SUMMARY_SITES).toList();
         if (!shown.isEmpty()) {
-            lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s  %-8s %s", "live", "peak", "allocated", "trend", "site"));
+            lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s %9s  %-8s %s", "live", "peak", "allocated", "oldest",
+                    "trend", "site"));
             for (SiteRow s : shown) {
-                lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s  %-8s %s [%s]", bytes(s.liveBytes()),
-                        bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), trend(s.behaviour()), s.site().location(),
-                        s.site().api().label()));
+                lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s %9s  %-8s %s [%s]", bytes(s.liveBytes()),
+                        bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), age(s.oldestLiveAgeMillis(r.takenAtMillis())),
+                        trend(s.behaviour()), s.site().location(), s.site().api().label()));
+            }
+            SiteRow top = shown.get(0);
+            if (!top.paths().isEmpty() && top.paths().get(0).liveBytes() > 0) {
+                PathRow path = top.paths().get(0);
+                lines.add(String.format(Locale.ROOT, "hakmem: %10s of it (%.0f%%, estimated) under %s", bytes(path.liveBytes()),
+                        100 * path.share(), String.join(" <- ", path.frames())));
             }
         }
         lines.add("hakmem: " + coverageLine(r));
@@ -86,15 +95,21 @@ public final class TextReport {
                 c.nmtCommittedBytes() < 0 ? "-XX:NativeMemoryTracking=summary is off" : bytes(c.nmtCommittedBytes())));
         out.append("  not seen: ").append(String.join("; ", c.notSeen())).append('\n');
         out.append("\nsites by live bytes (trend: growing = live bytes kept rising, pool = churns within a band)\n");
-        out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s  %-8s %s%n", "live", "blocks", "peak", "allocated",
-                "allocations", "frees", "trend", "site"));
+        out.append("(oldest: the age of the oldest sampled block still live; below a site, the call paths that led to it,\n"
+                + " the site's live bytes shared out by sampled estimates)\n");
+        out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s %9s  %-8s %s%n", "live", "blocks", "peak", "allocated",
+                "allocations", "frees", "oldest", "trend", "site"));
         for (SiteRow s : r.sites()) {
             if (s.allocations() == 0) {
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s  %-8s %s [%s]%n", bytes(s.liveBytes()),
+            out.append(String.format(Locale.ROOT, "%10s %8s %10s %10s %12s %12s %9s  %-8s %s [%s]%n", bytes(s.liveBytes()),
                     count(s.liveBlocks()), bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), count(s.allocations()),
-                    count(s.frees()), trend(s.behaviour()), s.site().location(), s.site().api().label()));
+                    count(s.frees()), age(s.oldestLiveAgeMillis(r.takenAtMillis())), trend(s.behaviour()), s.site().location(),
+                    s.site().api().label()));
+            s.paths().stream().filter(p -> p.liveBytes() > 0 || p.estimatedBytesAllocated() > 0).limit(PATHS_SHOWN).forEach(p ->
+                    out.append(String.format(Locale.ROOT, "%10s %7.0f%%  %s allocated on it (estimated), under %s%n",
+                            bytes(p.liveBytes()), 100 * p.share(), bytes(p.estimatedBytesAllocated()), String.join(" <- ", p.frames()))));
         }
         long idle = r.sites().stream().filter(s -> s.allocations() == 0).count();
         if (idle > 0) {
@@ -105,7 +120,8 @@ public final class TextReport {
         if (growing.isEmpty()) {
             out.append("  none\n");
         }
-        growing.forEach(s -> out.append("  ").append(bytes(s.liveBytes())).append("  ").append(s.site().location()).append('\n'));
+        growing.forEach(s -> out.append("  ").append(bytes(s.liveBytes())).append("  oldest block ")
+                .append(age(s.oldestLiveAgeMillis(r.takenAtMillis()))).append("  ").append(s.site().location()).append('\n'));
         if (!r.debugFindings().isEmpty()) {
             out.append("\ndebug findings\n");
             r.debugFindings().forEach(f -> out.append("  ").append(f).append('\n'));
@@ -136,6 +152,11 @@ public final class TextReport {
             u++;
         }
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** An age as {@link #duration}, or "-" if unknown. */
+    static String age(long millis) {
+        return millis < 0 ? "-" : duration(millis);
     }
 
     static String count(long n) {

@@ -1,5 +1,7 @@
 package dev.hakmem.agent.runtime;
 
+import dev.hakmem.agent.site.CallPathSampler;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +25,29 @@ import java.util.Locale;
  *                  writes after free and past a block's end (replace mode only)
  * @param ffm       {@code ffm=false} leaves native segments (FFM arenas) to the JDK; by default hakmem serves and
  *                  attributes them through the JDK's one funnel for them
+ * @param stacks    {@code stacks=off|sampled[:<bytes>]|all}: how call paths behind a site are found (default sampled)
+ * @param stackBytes the mean bytes a thread allocates at a site between two samples ({@code stacks=sampled:<bytes>})
+ * @param sites     {@code sites=false}: no per-site accounting at all (to measure what it costs; reports list no sites)
  */
 public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
-                           List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug, boolean ffm) {
+                           List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug, boolean ffm,
+                           CallPathSampler.Mode stacks, long stackBytes, boolean sites) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
             + "jdk=true|false, limit=<bytes>[k|m|g], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
-            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false";
+            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false, "
+            + "stacks=off|sampled|sampled:<bytes>[k|m|g]|all, sites=true|false";
+    /**
+     * Bytes between two samples of a site on one thread unless {@code stacks=sampled:} says otherwise:
+     * the JMH cost of sampling at this rate is in {@code benchmarks/reports} (the agent's attribution cost).
+     */
+    static final long DEFAULT_STACK_BYTES = 1L << 20;
     /** The history's finest interval unless {@code snapshot=} says otherwise: fine enough for a chart of a short run. */
     static final long DEFAULT_SNAPSHOT_MILLIS = 1_000;
     private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false, true);
+        return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false, true,
+                CallPathSampler.Mode.SAMPLED, DEFAULT_STACK_BYTES, true);
     }
 
     /**
@@ -57,6 +70,9 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         String log = o.log;
         boolean debug = o.debug;
         boolean ffm = o.ffm;
+        CallPathSampler.Mode stacks = o.stacks;
+        long stackBytes = o.stackBytes;
+        boolean sites = o.sites;
         for (String option : args.split(",")) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
@@ -76,6 +92,21 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 case "debug" -> debug = bool(option, value);
                 case "ffm" -> ffm = bool(option, value);
                 case "limit" -> limit = parseSize(option, value);
+                case "sites" -> sites = bool(option, value);
+                case "stacks" -> {
+                    if (value.equals("off")) {
+                        stacks = CallPathSampler.Mode.OFF;
+                    } else if (value.equals("all")) {
+                        stacks = CallPathSampler.Mode.ALL;
+                    } else if (value.equals("sampled")) {
+                        stacks = CallPathSampler.Mode.SAMPLED;
+                    } else if (value.startsWith("sampled:")) {
+                        stacks = CallPathSampler.Mode.SAMPLED;
+                        stackBytes = parseSize(option, value.substring("sampled:".length()), "stacks=sampled:");
+                    } else {
+                        throw bad(option, "stacks must be off, sampled, sampled:<bytes> (e.g. sampled:512k) or all");
+                    }
+                }
                 case "report" -> {
                     if (value.isEmpty()) {
                         throw bad(option, "report needs a file name, or off");
@@ -100,7 +131,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
             throw bad(option(args, "debug"), "debug=true needs mode=replace: in observe mode the JDK allocates, and hakmem cannot check its blocks");
         }
         return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, List.copyOf(reports), summary,
-                snapshotMillis, log, debug, ffm);
+                snapshotMillis, log, debug, ffm, stacks, stackBytes, sites);
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 2m}: at least 10 ms, at most a day. */
@@ -161,6 +192,11 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
     }
 
     static long parseSize(String option, String value) {
+        return parseSize(option, value, "limit");
+    }
+
+    /** @param what the option's name in the error message */
+    static long parseSize(String option, String value, String what) {
         String digits = value.toLowerCase(Locale.ROOT);
         long unit = 1;
         if (!digits.isEmpty()) {
@@ -177,11 +213,11 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         try {
             long number = Long.parseLong(digits);
             if (number <= 0 || number > Long.MAX_VALUE / unit) {
-                throw bad(option, "limit must be a positive size below 2^63 bytes, e.g. 512m");
+                throw bad(option, what + " must be a positive size below 2^63 bytes, e.g. 512m");
             }
             return number * unit;
         } catch (NumberFormatException e) {
-            throw bad(option, "limit must be a number of bytes with an optional k, m or g, e.g. 512m");
+            throw bad(option, what + " must be a number of bytes with an optional k, m or g, e.g. 512m");
         }
     }
 
@@ -191,7 +227,8 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
     AgentOptions observing() {
-        return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false, ffm);
+        return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false, ffm,
+                stacks, stackBytes, sites);
     }
 
     @Override
@@ -199,6 +236,8 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         return "mode=" + (replace ? "replace" : "observe") + ",include=" + String.join(":", includes) + ",exclude="
                 + String.join(":", excludes) + ",jdk=" + jdk + ",limit=" + (limit < 0 ? "jvm" : limit) + ",report="
                 + (summary ? "" : "off") + (reports.isEmpty() ? "" : reports.toString())
-                + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug + ",ffm=" + ffm;
+                + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug + ",ffm=" + ffm
+                + ",stacks=" + (stacks == CallPathSampler.Mode.SAMPLED ? "sampled:" + stackBytes : stacks.name().toLowerCase(Locale.ROOT))
+                + ",sites=" + sites;
     }
 }

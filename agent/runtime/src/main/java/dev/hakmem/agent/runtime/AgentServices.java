@@ -204,13 +204,13 @@ final class AgentServices {
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {
                 route = Hakmem.allocator().stats().osRoute(); // starts it: a bad hakmem.* setting fails here
-                backend = new ServingBackend(registry, limit);
+                backend = new ServingBackend(registry, limit, options.sites(), options.stacks(), options.stackBytes());
             } catch (Throwable t) {
                 LOG.error("hakmem: the allocator could not start; the JDK allocates and hakmem only attributes (as mode=observe)", t);
-                backend = new ObservingBackend(registry);
+                backend = new ObservingBackend(registry, options.stacks(), options.stackBytes());
             }
         } else {
-            backend = new ObservingBackend(registry);
+            backend = new ObservingBackend(registry, options.stacks(), options.stackBytes());
         }
         osRoute = route;
         usage = (SiteUsageSource) backend;
@@ -311,7 +311,7 @@ final class AgentServices {
             public void run() {
                 long start = System.nanoTime();
                 try {
-                    sampling.sample(usage.siteUsage(), System.currentTimeMillis());
+                    sampling.sample(registry.bySite(usage.siteUsage()), System.currentTimeMillis());
                 } catch (Throwable t) {
                     LOG.debug("hakmem: sampling the sites failed", t);
                 }
@@ -367,7 +367,7 @@ final class AgentServices {
             totals.put("allocatorMappedBytes", allocator.mappedBytes());
         }
         return Snapshots.take(System.currentTimeMillis(), startedAtMillis, registry, usage.siteUsage(), sampling, totals,
-                debugFindings());
+                debugFindings(), usage.paths());
     }
 
     /** @return true if written; a failure is logged, never thrown */

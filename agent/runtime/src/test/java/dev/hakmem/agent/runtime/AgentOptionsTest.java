@@ -1,5 +1,6 @@
 package dev.hakmem.agent.runtime;
 
+import dev.hakmem.agent.site.CallPathSampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,6 +52,21 @@ class AgentOptionsTest {
     }
 
     @Test
+    void shouldReadHowCallPathsAreSampledAndWhetherSitesAreCounted() {
+        AgentOptions defaults = AgentOptions.defaults();
+        assertEquals(CallPathSampler.Mode.SAMPLED, defaults.stacks());
+        assertEquals(AgentOptions.DEFAULT_STACK_BYTES, defaults.stackBytes());
+        assertTrue(defaults.sites());
+        assertEquals(CallPathSampler.Mode.OFF, AgentOptions.parse("stacks=off").stacks());
+        assertEquals(CallPathSampler.Mode.ALL, AgentOptions.parse("stacks=all").stacks());
+        AgentOptions every512k = AgentOptions.parse("stacks=sampled:512k");
+        assertEquals(CallPathSampler.Mode.SAMPLED, every512k.stacks());
+        assertEquals(512L << 10, every512k.stackBytes());
+        assertFalse(AgentOptions.parse("sites=false").sites());
+        assertTrue(every512k.toString().contains("stacks=sampled:524288"), every512k.toString());
+    }
+
+    @Test
     void shouldRefuseDebugModeInObserveModeSayingWhy() {
         BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse("mode=observe,debug=true"));
         assertTrue(e.getMessage().contains("'debug=true'") && e.getMessage().contains("needs mode=replace"), e.getMessage());
@@ -58,7 +74,8 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mode=fast", "nosuch=1", "limit=abc", "limit=-5m", "limit=0", "limit=99999999999g", "jdk=yes",
-            "debug=1", "snapshot=10", "snapshot=5ms", "snapshot=xs", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true"})
+            "debug=1", "snapshot=10", "snapshot=5ms", "snapshot=xs", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true", "stacks=some", "stacks=sampled:",
+            "stacks=sampled:0", "stacks=sampled:-1m", "sites=no"})
     void shouldRejectAMalformedOptionNamingItAndListingTheValidOnes(String args) {
         BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("hakmem agent: bad option '"), e.getMessage());
