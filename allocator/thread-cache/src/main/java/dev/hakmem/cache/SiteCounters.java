@@ -16,8 +16,8 @@ import java.util.Arrays;
  * range check, one null check and two field increments, with no index arithmetic for C2 to bound;
  * and a cache pays memory only for the sites its thread touches (4 bytes per table slot otherwise).
  *
- * <p>Each counter also counts down the bytes until its site's next sample ({@link SiteSampling}):
- * one more store to a line the count writes anyway; the sample itself is taken by the caller on its
+ * <p>Each counter also knows at which of its bytes its site's next sample falls ({@link SiteSampling}):
+ * a compare with the sum the count writes anyway; the sample itself is taken by the caller on its
  * cold path ({@link #sampled}).
  */
 public final class SiteCounters {
@@ -27,7 +27,8 @@ public final class SiteCounters {
     private static final class Counter {
         long allocations;
         long bytesAllocated;
-        long bytesUntilSample;
+        /** The site's next sample is the allocation that takes {@link #bytesAllocated} past this. */
+        long sampleAfter;
     }
 
     /** @param sampling where samples go; counters that only sum others' ({@link #addTo}) never sample */
@@ -39,8 +40,8 @@ public final class SiteCounters {
     boolean allocated(int site, long bytes) {
         Counter c = counter(site);
         c.allocations++;
-        c.bytesAllocated += bytes;
-        return (c.bytesUntilSample -= bytes) < 0;
+        // compared with the sum this count writes anyway: no store of its own
+        return (c.bytesAllocated += bytes) > c.sampleAfter;
     }
 
     /**
@@ -53,10 +54,10 @@ public final class SiteCounters {
         Counter c = counter(site);
         SiteSampler sampler = sampling.sampler();
         if (sampler == null) {
-            c.bytesUntilSample = SiteSampling.RECHECK_BYTES;
+            c.sampleAfter = c.bytesAllocated + SiteSampling.RECHECK_BYTES;
             return site;
         }
-        c.bytesUntilSample = sampling.nextCountdown();
+        c.sampleAfter = c.bytesAllocated + sampling.nextCountdown();
         int chosen;
         try {
             chosen = sampler.sampled(address, bytes, site);
@@ -69,6 +70,7 @@ public final class SiteCounters {
         }
         c.allocations--;
         c.bytesAllocated -= bytes;
+        c.sampleAfter -= bytes;
         Counter moved = counter(chosen);
         moved.allocations++;
         moved.bytesAllocated += bytes;
@@ -95,7 +97,7 @@ public final class SiteCounters {
         Counter c = t[site];
         if (c == null) {
             c = new Counter();
-            c.bytesUntilSample = sampling == null ? Long.MAX_VALUE : sampling.firstCountdown();
+            c.sampleAfter = sampling == null ? Long.MAX_VALUE : sampling.firstCountdown() - 1;
             t[site] = c;
         }
         return c;

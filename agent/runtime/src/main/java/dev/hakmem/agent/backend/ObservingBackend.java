@@ -30,11 +30,6 @@ public final class ObservingBackend extends HakmemBackend implements SiteUsageSo
     private final StackSites segmentSites;
     private final CallPathSampler paths;
 
-    /** @param sites where sites found from the stack (native segments) are registered */
-    public ObservingBackend(SiteRegistry sites) {
-        this(sites, CallPathSampler.Mode.SAMPLED, 1 << 20);
-    }
-
     /**
      * @param sites      where sites found from the stack (native segments) and call paths are registered
      * @param stacks     what {@code stacks=} asked for

@@ -39,11 +39,6 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
     private final AtomicLong invalidFrees = new AtomicLong();
     private final AtomicLong failedReleases = new AtomicLong();
 
-    /** Serves from {@link Hakmem#allocator()}, attributing to sites, with call paths sampled about once per MiB. */
-    public ServingBackend(SiteRegistry sites, long limitBytes) {
-        this(sites, limitBytes, true, CallPathSampler.Mode.SAMPLED, 1 << 20);
-    }
-
     /**
      * Serves from {@link Hakmem#allocator()}, the process-wide allocator of the agent's module layer,
      * and has it sample allocations for call paths and ages ({@link CallPathSampler}).

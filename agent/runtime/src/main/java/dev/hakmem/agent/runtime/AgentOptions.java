@@ -40,7 +40,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
      * Bytes between two samples of a site on one thread unless {@code stacks=sampled:} says otherwise:
      * the JMH cost of sampling at this rate is in {@code benchmarks/reports} (the agent's attribution cost).
      */
-    static final long DEFAULT_STACK_BYTES = 1L << 20;
+    static final long DEFAULT_STACK_BYTES = 16L << 20;
     /** The history's finest interval unless {@code snapshot=} says otherwise: fine enough for a chart of a short run. */
     static final long DEFAULT_SNAPSHOT_MILLIS = 1_000;
     private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
