@@ -51,6 +51,20 @@ class TemporaryBufferTest {
     }
 
     @Test
+    void shouldAttributeThemInObserveModeWithJdkTrue() {
+        Path file = dir.resolve("report.json");
+        ChildJvm.Result run = ChildJvm.of(TemporaryBufferApp.class).agent("jdk=true,mode=observe,report=" + file).run().assertOk();
+        Report report = Report.read(file, run);
+
+        assertEquals(Integer.toString(TemporaryBufferApp.BYTES), run.value("bytes"), "the bytes that arrived intact");
+        assertEquals("observe", report.totalText("mode"), "totals.mode");
+        List<Report.Site> temporary = report.sitesOf(UTIL).stream().filter(s -> s.api().equals(ALLOCATE)).toList();
+        assertTrue(temporary.stream().mapToLong(Report.Site::allocations).sum() >= 2, Report.describe(temporary));
+        assertTrue(temporary.stream().mapToLong(Report.Site::frees).sum() >= 2, Report.describe(temporary));
+        assertEquals(List.of(), SampleJvm.warnings(run), "no warning\n" + run.describe());
+    }
+
+    @Test
     void shouldLeaveThemToTheJdkWithoutJdkTrue() {
         Path file = dir.resolve("report.json");
         ChildJvm.Result run = ChildJvm.of(TemporaryBufferApp.class).agent("report=" + file).run().assertOk();
