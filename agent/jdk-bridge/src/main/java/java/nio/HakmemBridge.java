@@ -18,8 +18,8 @@ import java.util.Objects;
  * <p>Living in {@code java.base} lets the bridge build genuine direct buffers over hakmem's memory,
  * with no {@code sun.misc.Unsafe} and so no JEP 498 warning for what hakmem serves. Whatever hakmem
  * does not own (an address the JDK allocated, a buffer hakmem did not make) goes to {@code jdk}, the
- * caller's own {@code sun.misc.Unsafe} method: it fails, warns or works exactly as the original call
- * would, also under {@code --sun-misc-unsafe-memory-access=deny}.
+ * caller's own {@code Unsafe} method ({@code sun.misc}'s, or the internal one its module was given): it
+ * fails, warns or works exactly as the original call would, also under {@code --sun-misc-unsafe-memory-access=deny}.
  *
  * <p>Initialised only after the agent has installed a backend ({@link HakmemBackend#onceInstalled}).
  */

@@ -43,7 +43,8 @@ public final class HakmemLinker {
      * @param caller the lookup the JVM hands over for the class holding the call site
      * @param name   the JDK method the site called: {@code allocateDirect}, {@code allocateMemory},
      *               {@code reallocateMemory}, {@code freeMemory} or {@code invokeCleaner}
-     * @param type   the original call's type (for {@code Unsafe}, the receiver first)
+     * @param type   the original call's type (for {@code Unsafe}, the receiver first: {@code sun.misc.Unsafe}
+     *               or {@code jdk.internal.misc.Unsafe})
      * @param site   the site id the agent gave the call
      * @throws IllegalCallerException if the agent did not rewrite {@code site} in the caller's class
      */
@@ -55,7 +56,7 @@ public final class HakmemLinker {
             throw new IllegalCallerException("hakmem: " + holder.getName() + " has no call site " + site
                     + " that the hakmem agent rewrote; only such call sites may link to hakmem");
         }
-        MethodHandle jdk = jdkMethod(name, type);
+        MethodHandle jdk = jdkMethod(caller, name, type);
         HakmemBackend backend = HakmemBackend.awaitInstalled();
         if (backend != null && !backend.replaces() && !name.equals("allocateDirect")) {
             return new ConstantCallSite(observing(name, type, jdk, site));
@@ -96,7 +97,7 @@ public final class HakmemLinker {
     }
 
     /** The call the site made before it was rewritten, exactly: the JDK's checks and warnings stay the JDK's. */
-    private static MethodHandle jdkMethod(String name, MethodType type) throws ReflectiveOperationException {
+    private static MethodHandle jdkMethod(MethodHandles.Lookup caller, String name, MethodType type) throws ReflectiveOperationException {
         if (name.equals("allocateDirect")) {
             return MethodHandles.publicLookup().findStatic(ByteBuffer.class, name, type);
         }
@@ -106,10 +107,19 @@ public final class HakmemLinker {
             default -> name;
         };
         Class<?> receiver = type.parameterType(0);
-        // sun.misc.Unsafe, which java.base cannot name: the receiver's type in the call site's type; the
-        // internal Unsafe only for the funnel's own calls, which only java.base's funnel class holds
-        MethodHandles.Lookup lookup = receiver == jdk.internal.misc.Unsafe.class ? LOOKUP : MethodHandles.publicLookup();
-        return lookup.findVirtual(receiver, method, type.dropParameterTypes(0, 1));
+        MethodType methodType = type.dropParameterTypes(0, 1);
+        if (receiver != jdk.internal.misc.Unsafe.class) {
+            // sun.misc.Unsafe, which java.base cannot name: the receiver's type in the call site's type
+            return MethodHandles.publicLookup().findVirtual(receiver, method, methodType);
+        }
+        // the internal Unsafe (the JDK's funnel, or a library given --add-exports java.base/jdk.internal.misc):
+        // through the caller's own access, so that a site links to nothing its class could not call
+        try {
+            return caller.findVirtual(receiver, method, methodType);
+        } catch (IllegalAccessException e) {
+            // what the call would have thrown without the agent (an Error reaches the caller unwrapped)
+            throw new IllegalAccessError(e.getMessage());
+        }
     }
 
     /** The bridge method, with the JDK's method (for what hakmem does not own) and the site id bound. */

@@ -1,6 +1,7 @@
 package dev.hakmem.it;
 
 import dev.hakmem.it.apps.NettyApp;
+import dev.hakmem.it.apps.NettyHttpApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NettyTest {
     private static final ConcurrentSkipListMap<String, String> FINDINGS = new ConcurrentSkipListMap<>();
+    private static final int WRK_CONNECTIONS = 8;
+    private static final int WRK_SECONDS = 4;
 
     @TempDir
     Path dir;
@@ -45,6 +51,7 @@ class NettyTest {
     void shouldServeNettysChunksOnJdk25DefaultsWhereNettyAllocatesThroughFfmArenas() {
         Run run = run("a: JDK 25 defaults");
         assertEquals("CleanerJava25", run.result.value("netty.cleaner"), "Netty's path on JDK 25 defaults");
+        share(run, "a: JDK 25 defaults");
         long netty = Long.parseLong(run.result.value("nettyDirectBytes"));
         long served = run.report.sites().stream()
                 .filter(s -> s.className().startsWith("io.netty.") && s.api().equals("Arena.allocate")).mapToLong(Report.Site::liveBytes).sum();
@@ -55,20 +62,66 @@ class NettyTest {
                 + (100 * served / netty) + "%)");
     }
 
+    /**
+     * The same under load: an HTTP server on Netty's transport and default allocator, with {@code wrk} on
+     * 127.0.0.1, measured while the load runs (Netty's metrics, then at once the agent's report through its
+     * MBean), not at exit.
+     */
     @Test
-    void shouldRunWithNativeAccessWhereNettyCallsMallocThroughFfm() {
-        Run run = run("a2: --enable-native-access", "--enable-native-access=ALL-UNNAMED");
-        assertEquals("CleanerJava24Linker", run.result.value("netty.cleaner"), "Netty's path with native access");
+    void shouldServeNettysChunksOnJdk25DefaultsWhileWrkLoadsAnHttpServer() throws Exception {
+        Wrk.assumeInstalled();
+        Path file = dir.resolve("under-load.json");
+        try (ChildJvm.Running server = ChildJvm.of(NettyHttpApp.class).agent("").start()) {
+            int port = Integer.parseInt(server.awaitLine(l -> l.startsWith("port="), Duration.ofSeconds(30)).substring("port=".length()));
+            CompletableFuture<Wrk.Result> load = CompletableFuture.supplyAsync(() -> Wrk.run(port, WRK_CONNECTIONS, WRK_SECONDS));
+            Thread.sleep(WRK_SECONDS * 1000L / 2);
+            server.send("measure " + file);
+            long netty = Long.parseLong(server.awaitLine(l -> l.startsWith("nettyDirectBytes="), Duration.ofSeconds(30))
+                    .substring("nettyDirectBytes=".length()));
+            server.awaitLine(l -> l.startsWith("measured="), Duration.ofSeconds(30));
+            Wrk.Result wrk = load.get(WRK_SECONDS + 60L, TimeUnit.SECONDS).assertClean(1000);
+            server.send("stop");
+            ChildJvm.Result result = server.awaitExit(Duration.ofSeconds(30)).assertOk();
+            Report report = Report.read(file, result);
+
+            long served = report.sites().stream().filter(s -> s.className().startsWith("io.netty.") && s.api().equals("Arena.allocate"))
+                    .mapToLong(Report.Site::liveBytes).sum();
+            assertTrue(netty > 0, "Netty's allocator holds chunks under load: " + netty);
+            String line = String.format("Under wrk -t1 -c%d -d%ds (%,.0f requests/s), halfway: hakmem serves %,d of the %,d bytes Netty's"
+                    + " default allocator holds (%d%%)%n", WRK_CONNECTIONS, WRK_SECONDS, wrk.requestsPerSecond(), served, netty, 100 * served / netty);
+            FINDINGS.merge("a: JDK 25 defaults", line, String::concat);
+            System.out.print(line);
+            assertTrue(served >= netty * 95 / 100, line + report.text());
+            assertEquals(List.of(), SampleJvm.warnings(result), "no warning\n" + result.describe());
+        }
     }
 
+    /**
+     * With native access Netty mallocs through an FFM downcall handle, which no call site and no funnel of the
+     * JDK's shows hakmem: it serves none of Netty's chunks, and the report's coverage says what it cannot see.
+     */
+    @Test
+    void shouldRunWithNativeAccessWhereNettyCallsMallocThroughFfmAndNameWhatItDoesNotSee() {
+        Run run = run("a2: --enable-native-access", "--enable-native-access=ALL-UNNAMED");
+        assertEquals("CleanerJava24Linker", run.result.value("netty.cleaner"), "Netty's path with native access");
+        long percent = share(run, "a2: --enable-native-access");
+        assertTrue(percent <= 5, "hakmem cannot see Netty's malloc through a downcall handle, yet served " + percent + "%\n" + run.report.text());
+        assertTrue(notSeen(run.report).stream().anyMatch(line -> line.contains("downcall")),
+                "the report's coverage names malloc through downcall handles as not seen: " + notSeen(run.report));
+    }
+
+    /** Unsafe allowed: {@code CleanerJava9}'s {@code allocateDirect}, served at its call site. */
     @Test
     void shouldServeNettysAllocateDirectWhenItsUnsafePathIsAllowed() {
         Run run = run("b: Unsafe allowed", "--sun-misc-unsafe-memory-access=allow", "-Dio.netty.noUnsafe=false");
         assertEquals("CleanerJava9", run.result.value("netty.cleaner"), "Netty's path with Unsafe allowed");
         Report.Site site = servedSite(run.report, "io.netty.util.internal.CleanerJava9", "allocate", "ByteBuffer.allocateDirect");
         assertTrue(site.frees() > 0, "Netty's frees (invokeCleaner through a method handle) reached hakmem: " + site);
+        long percent = share(run, "b: Unsafe allowed");
+        assertTrue(percent >= 95, "hakmem serves " + percent + "% of the bytes Netty's pools hold\n" + run.report.text());
     }
 
+    /** Unsafe allowed and {@code java.nio} opened: {@code PlatformDependent0}'s {@code Unsafe.allocateMemory}, served at its call site. */
     @Test
     void shouldServeNettysAllocateMemoryWhenItsNoCleanerPathIsEnabled() {
         Run run = run("c: Unsafe allowed, java.nio opened", "--sun-misc-unsafe-memory-access=allow", "-Dio.netty.noUnsafe=false",
@@ -77,6 +130,30 @@ class NettyTest {
         Report.Site site = servedSite(run.report, "io.netty.util.internal.PlatformDependent0", "allocateDirectNoCleaner",
                 "Unsafe.allocateMemory");
         assertTrue(site.frees() > 0, "Netty's Unsafe.freeMemory reached hakmem: " + site);
+        long percent = share(run, "c: Unsafe allowed, java.nio opened");
+        assertTrue(percent >= 95, "hakmem serves " + percent + "% of the bytes Netty's pools hold\n" + run.report.text());
+    }
+
+    /**
+     * @return the live bytes at Netty's sites at exit (whatever the API) as a percentage of what Netty's pool
+     *         metrics count; recorded with the findings
+     */
+    private static long share(Run run, String label) {
+        long netty = Long.parseLong(run.result.value("nettyDirectBytes"));
+        long served = run.report.sites().stream().filter(s -> s.className().startsWith("io.netty.")).mapToLong(Report.Site::liveBytes).sum();
+        assertTrue(netty > 0, "Netty's pools hold chunks at exit: " + netty);
+        long percent = 100 * served / netty;
+        String line = String.format("Share of Netty's direct bytes served by hakmem at exit: %,d of %,d (%d%%)%n", served, netty, percent);
+        FINDINGS.merge(label, line, String::concat);
+        System.out.print(label + ": " + line);
+        return percent;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> notSeen(Report report) {
+        Object coverage = report.root().get("coverage");
+        assertTrue(coverage instanceof java.util.Map, "the report has a coverage section:\n" + report.text());
+        return (List<String>) ((java.util.Map<String, Object>) coverage).get("notSeen");
     }
 
     private record Run(ChildJvm.Result result, Report report) {

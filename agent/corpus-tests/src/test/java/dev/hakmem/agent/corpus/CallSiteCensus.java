@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * transformer: the specification the transformer is held to. A <em>call</em> is an
  * {@code invokestatic ByteBuffer.allocateDirect(int)} (or {@code MappedByteBuffer}, which javac writes
  * for {@code MappedByteBuffer.allocateDirect}) or an {@code invokevirtual sun.misc.Unsafe.allocateMemory /
- * reallocateMemory / freeMemory / invokeCleaner}; a <em>handle</em> is a method-handle constant naming
+ * reallocateMemory / freeMemory / invokeCleaner} or {@code jdk.internal.misc.Unsafe.allocateMemory /
+ * reallocateMemory / freeMemory} (the corpus is library code, where the agent rewrites the internal
+ * {@code Unsafe}'s too: Agrona's {@code UnsafeApi}); a <em>handle</em> is a method-handle constant naming
  * one of them, in an {@code ldc}, among an {@code invokedynamic}'s bootstrap arguments (a method
  * reference such as {@code ByteBuffer::allocateDirect}) or in a dynamic constant's, at any depth.
  *
@@ -56,6 +58,12 @@ record CallSiteCensus(String className, int major, boolean isInterface, int call
         if (!virtual && name.equals("allocateDirect") && descriptor.equals("(I)Ljava/nio/ByteBuffer;")
                 && (owner.equals("java/nio/ByteBuffer") || owner.equals("java/nio/MappedByteBuffer"))) {
             return "ByteBuffer.allocateDirect";
+        }
+        if (virtual && owner.equals("jdk/internal/misc/Unsafe")) {
+            return switch (name + descriptor) {
+                case "allocateMemory(J)J", "reallocateMemory(JJ)J", "freeMemory(J)V" -> "jdk.internal.misc.Unsafe." + name;
+                default -> null;
+            };
         }
         if (!virtual || !owner.equals("sun/misc/Unsafe")) {
             return null;

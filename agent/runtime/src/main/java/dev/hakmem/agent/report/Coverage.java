@@ -24,7 +24,7 @@ public record Coverage(Map<String, Long> liveBytesByApi, long jdkDirectBytes, lo
 
     /** What no report can see, on JDK 25. */
     public static final List<String> NOT_SEEN = List.of("malloc through FFM downcall handles (Netty with --enable-native-access)",
-            "JNI and native libraries' own malloc", "jdk.internal.misc.Unsafe call sites", "Unsafe and allocateDirect reached by reflection");
+            "JNI and native libraries' own malloc", "jdk.internal.misc.Unsafe call sites in JDK classes (but sun.nio.ch.Util's with jdk=true)", "Unsafe and allocateDirect reached by reflection");
 
     public long liveBytes() {
         return liveBytesByApi.values().stream().mapToLong(Long::longValue).sum();

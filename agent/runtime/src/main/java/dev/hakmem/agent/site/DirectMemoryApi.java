@@ -4,6 +4,11 @@ package dev.hakmem.agent.site;
  * The JDK methods whose call sites the agent rewrites. A rewritten call is an {@code invokedynamic}
  * named like the method, of the original call's type (for {@code Unsafe}, the receiver first), whose
  * bootstrap is {@code java.nio.HakmemLinker.link} with the site id as its static argument.
+ *
+ * <p>The internal {@code Unsafe}'s ({@code jdk.internal.misc.Unsafe}, which libraries such as Agrona 2.x
+ * call with {@code --add-exports}) are rewritten only where the class filter allows it
+ * ({@code ClassFilter.mayRewriteInternalUnsafe}): the JDK calls it all over {@code java.base}, and a
+ * block of hakmem's reaching one of the JDK's own {@code freeMemory} calls would end the process.
  */
 public enum DirectMemoryApi {
     ALLOCATE_DIRECT("ByteBuffer.allocateDirect", false, "java/nio/ByteBuffer", "allocateDirect", "(I)Ljava/nio/ByteBuffer;"),
@@ -11,6 +16,9 @@ public enum DirectMemoryApi {
     REALLOCATE_MEMORY("Unsafe.reallocateMemory", true, UnsafeName.OWNER, "reallocateMemory", "(JJ)J"),
     FREE_MEMORY("Unsafe.freeMemory", true, UnsafeName.OWNER, "freeMemory", "(J)V"),
     INVOKE_CLEANER("Unsafe.invokeCleaner", true, UnsafeName.OWNER, "invokeCleaner", "(Ljava/nio/ByteBuffer;)V"),
+    INTERNAL_ALLOCATE_MEMORY("jdk.internal.misc.Unsafe.allocateMemory", true, UnsafeName.INTERNAL, "allocateMemory", "(J)J"),
+    INTERNAL_REALLOCATE_MEMORY("jdk.internal.misc.Unsafe.reallocateMemory", true, UnsafeName.INTERNAL, "reallocateMemory", "(JJ)J"),
+    INTERNAL_FREE_MEMORY("jdk.internal.misc.Unsafe.freeMemory", true, UnsafeName.INTERNAL, "freeMemory", "(J)V"),
     /**
      * The JDK's one funnel for native segments ({@code Arena.allocate} and every allocation that ends
      * there, Netty's on JDK 25 among them): its internal {@code Unsafe.allocateMemory} call in
@@ -48,7 +56,8 @@ public enum DirectMemoryApi {
 
     /**
      * @param virtual true for {@code invokevirtual} (or a {@code REF_invokeVirtual} handle), false for static
-     * @return the API such a call names, or null
+     * @return the API such a call names, or null; the internal {@code Unsafe}'s too, which the caller may rewrite
+     *         only where {@link #isInternalUnsafe()} is allowed
      */
     public static DirectMemoryApi of(boolean virtual, String owner, String method, String descriptor) {
         for (DirectMemoryApi api : ALL) {
@@ -84,6 +93,11 @@ public enum DirectMemoryApi {
 
     public boolean isSegmentFunnel() {
         return this == SEGMENT_ALLOCATE || this == SEGMENT_FREE;
+    }
+
+    /** A call site of {@code jdk.internal.misc.Unsafe} outside the native-segment funnel. */
+    public boolean isInternalUnsafe() {
+        return this == INTERNAL_ALLOCATE_MEMORY || this == INTERNAL_REALLOCATE_MEMORY || this == INTERNAL_FREE_MEMORY;
     }
 
     /** The name of the rewritten {@code invokedynamic}: the method's, or {@code allocateSegment}/{@code freeSegment} for the funnel. */

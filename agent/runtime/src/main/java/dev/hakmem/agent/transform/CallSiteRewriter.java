@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Rewrites one class: each {@code invokestatic ByteBuffer.allocateDirect} and
- * {@code invokevirtual Unsafe.allocateMemory/reallocateMemory/freeMemory/invokeCleaner} becomes an
+ * {@code invokevirtual Unsafe.allocateMemory/reallocateMemory/freeMemory/invokeCleaner} (and, where the
+ * filter allows it, the internal {@code Unsafe}'s {@code allocateMemory/reallocateMemory/freeMemory}) becomes an
  * {@code invokedynamic} of the same name and stack effect (the receiver becomes the first argument),
  * bootstrapped by {@code java.nio.HakmemLinker.link} with the site id as its static argument, so the
  * stack map frames stay valid. Only code rewritten here can link to hakmem ({@code HakmemLinker}
@@ -35,6 +36,7 @@ final class CallSiteRewriter extends ClassVisitor {
     private final SiteRegistry registry;
     private final ClassLoader loader;
     private final boolean mayAddMethods;
+    private final boolean internalUnsafe;
     private final Map<Integer, Handle> syntheticHandles = new HashMap<>();
     private final List<Integer> syntheticOrder = new ArrayList<>();
     private String className;
@@ -46,12 +48,22 @@ final class CallSiteRewriter extends ClassVisitor {
     private int handlesLeft;
     private int segmentFrees;
 
-    /** @param loader the loader defining the class (null for the boot loader): the only one whose class may link its sites */
-    CallSiteRewriter(ClassVisitor next, SiteRegistry registry, ClassLoader loader, boolean mayAddMethods) {
+    /**
+     * @param loader         the loader defining the class (null for the boot loader): the only one whose class may link its sites
+     * @param internalUnsafe whether this class's {@code jdk.internal.misc.Unsafe} calls may be rewritten
+     *                       ({@link ClassFilter#mayRewriteInternalUnsafe})
+     */
+    CallSiteRewriter(ClassVisitor next, SiteRegistry registry, ClassLoader loader, boolean mayAddMethods, boolean internalUnsafe) {
         super(Opcodes.ASM9, next);
         this.registry = registry;
         this.loader = loader;
         this.mayAddMethods = mayAddMethods;
+        this.internalUnsafe = internalUnsafe;
+    }
+
+    /** @return {@code api}, or null if it is the internal {@code Unsafe}'s and this class may not have those rewritten */
+    private DirectMemoryApi allowed(DirectMemoryApi api) {
+        return api != null && api.isInternalUnsafe() && !internalUnsafe ? null : api;
     }
 
 
@@ -154,10 +166,11 @@ final class CallSiteRewriter extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean ownerIsInterface) {
-            DirectMemoryApi api = opcode == Opcodes.INVOKESTATIC || opcode == Opcodes.INVOKEVIRTUAL
-                    ? DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, name, desc) : null;
-            if (api == null && opcode == Opcodes.INVOKEVIRTUAL) {
-                api = DirectMemoryApi.ofSegmentFunnel(internalName, true, owner, name, desc);
+            // the funnel first: its internal Unsafe calls are the funnel's, not call sites of their own
+            DirectMemoryApi api = opcode == Opcodes.INVOKEVIRTUAL
+                    ? DirectMemoryApi.ofSegmentFunnel(internalName, true, owner, name, desc) : null;
+            if (api == null && (opcode == Opcodes.INVOKESTATIC || opcode == Opcodes.INVOKEVIRTUAL)) {
+                api = allowed(DirectMemoryApi.of(opcode == Opcodes.INVOKEVIRTUAL, owner, name, desc));
             }
             if (api == null) {
                 super.visitMethodInsn(opcode, owner, name, desc, ownerIsInterface);
@@ -217,7 +230,7 @@ final class CallSiteRewriter extends ClassVisitor {
             if (!virtual && handle.getTag() != Opcodes.H_INVOKESTATIC) {
                 return handle;
             }
-            DirectMemoryApi api = DirectMemoryApi.of(virtual, handle.getOwner(), handle.getName(), handle.getDesc());
+            DirectMemoryApi api = allowed(DirectMemoryApi.of(virtual, handle.getOwner(), handle.getName(), handle.getDesc()));
             if (api == null) {
                 return handle;
             }

@@ -81,7 +81,8 @@ public final class CallSiteTransformer implements ClassFileTransformer {
             return null;
         }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        CallSiteRewriter rewriter = new CallSiteRewriter(writer, registry, loader, mayAddMethods);
+        boolean internalUnsafe = filter.mayRewriteInternalUnsafe(loader, reader.getClassName(), classFile);
+        CallSiteRewriter rewriter = new CallSiteRewriter(writer, registry, loader, mayAddMethods, internalUnsafe);
         reader.accept(rewriter, 0);
         if (rewriter.handlesLeft() > 0) {
             handlesLeft.add(rewriter.handlesLeft());

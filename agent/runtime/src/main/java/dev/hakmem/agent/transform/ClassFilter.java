@@ -64,6 +64,24 @@ public final class ClassFilter {
         return (includes.isEmpty() || matchesAny(includes, name)) && !matchesAny(excludes, name);
     }
 
+    /**
+     * Whether the class's {@code jdk.internal.misc.Unsafe} memory calls may be rewritten, once
+     * {@link #accepts} let it through: always in library and application classes (only those given
+     * {@code --add-exports java.base/jdk.internal.misc} can make them at all); in a JDK class only with
+     * {@code jdk=true} and if it is one of {@link SelfFreeingJdkClasses}, which free every block they
+     * allocate themselves. The JDK calls the internal {@code Unsafe} throughout {@code java.base} (its own
+     * direct buffers, {@code sun.misc.Unsafe} itself): a block of hakmem's reaching one of its
+     * {@code freeMemory} calls that was not rewritten would end the process.
+     *
+     * @param classFile the class's bytes, for the JDK classes' shape check
+     */
+    public boolean mayRewriteInternalUnsafe(ClassLoader loader, String internalName, byte[] classFile) {
+        if (!isJdkLoader(loader) && !hasJdkName(internalName)) {
+            return true;
+        }
+        return jdk && loader == null && SelfFreeingJdkClasses.accepts(internalName, classFile);
+    }
+
     private static boolean matchesAny(List<Pattern> patterns, String name) {
         for (Pattern p : patterns) {
             if (p.matcher(name).matches()) {
