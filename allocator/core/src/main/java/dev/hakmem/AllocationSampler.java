@@ -15,9 +15,11 @@ public interface AllocationSampler {
      * @param address the block just allocated
      * @param bytes   its usable size (the block size)
      * @param siteId  the site it was allocated with
+     * @param first   true for the first allocation of a thread at a site, which is always sampled: its
+     *                chance to be sampled is 1 (for the others it is {@code 1 - exp(-bytes / meanBytes)})
      * @return the site the block is to carry from now on: {@code siteId} to leave it, or another
      *         positive id (e.g. one that also names the calling stack), under which the allocation is
      *         then counted and its block reported by {@link HakmemAllocator#siteUsage()}
      */
-    int sampled(long address, long bytes, int siteId);
+    int sampled(long address, long bytes, int siteId, boolean first);
 }

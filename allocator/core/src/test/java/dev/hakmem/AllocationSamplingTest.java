@@ -40,7 +40,7 @@ class AllocationSamplingTest {
     @Test
     void shouldMoveEverySampledBlockAndItsCountToTheSiteTheSamplerChose() {
         List<long[]> told = new ArrayList<>();
-        allocator.sampleAllocations(0, (address, bytes, site) -> {
+        allocator.sampleAllocations(0, (address, bytes, site, first) -> {
             told.add(new long[] {address, bytes, site});
             return MOVED;
         });
@@ -72,8 +72,10 @@ class AllocationSamplingTest {
     void shouldSampleTheFirstAllocationOfEachSiteAndThenAboutOneInEveryMeanBytes() {
         long mean = 64 << 10;
         int[] samples = new int[1];
-        allocator.sampleAllocations(mean, (address, bytes, site) -> {
+        int[] firsts = new int[1];
+        allocator.sampleAllocations(mean, (address, bytes, site, first) -> {
             samples[0]++;
+            firsts[0] += first ? 1 : 0;
             return site;
         });
         int blocks = 1 << 20;
@@ -87,14 +89,15 @@ class AllocationSamplingTest {
         // 64 MiB at one sample per 64 KiB on average: 1,024 expected, sd ~32 (a Poisson count)
         assertTrue(samples[0] > 1024 - 200 && samples[0] < 1024 + 200, samples[0] + " samples");
         assertEquals(blocks, usage().get(SITE).allocations(), "a sample the sampler leaves in place stays counted there");
+        assertEquals(1, firsts[0], "only the first sample is marked first");
     }
 
     @Test
     void shouldGiveUnbiasedEstimatesOfBytesAllocatedOverMixedSizes() {
         long mean = 256 << 10;
         double[] estimate = new double[1];
-        allocator.sampleAllocations(mean, (address, bytes, site) -> {
-            estimate[0] += bytes / -Math.expm1(-(double) bytes / mean);
+        allocator.sampleAllocations(mean, (address, bytes, site, first) -> {
+            estimate[0] += first ? bytes : bytes / -Math.expm1(-(double) bytes / mean);
             return site;
         });
         SplittableRandom random = new SplittableRandom(42);
@@ -113,7 +116,7 @@ class AllocationSamplingTest {
 
     @Test
     void shouldLetTheAllocationSucceedWhenTheSamplerFails() {
-        allocator.sampleAllocations(0, (address, bytes, site) -> {
+        allocator.sampleAllocations(0, (address, bytes, site, first) -> {
             throw new IllegalStateException("a broken sampler");
         });
         long a = allocator.allocate(100, SITE);
@@ -124,7 +127,7 @@ class AllocationSamplingTest {
     @Test
     void shouldStopSamplingWhenTheSamplerIsRemoved() {
         int[] samples = new int[1];
-        allocator.sampleAllocations(0, (address, bytes, site) -> {
+        allocator.sampleAllocations(0, (address, bytes, site, first) -> {
             samples[0]++;
             return site;
         });
@@ -139,7 +142,7 @@ class AllocationSamplingTest {
     @Test
     void shouldNotSampleAllocationsWithoutASite() {
         int[] samples = new int[1];
-        allocator.sampleAllocations(0, (address, bytes, site) -> {
+        allocator.sampleAllocations(0, (address, bytes, site, first) -> {
             samples[0]++;
             return site;
         });
@@ -151,7 +154,7 @@ class AllocationSamplingTest {
     @Test
     void shouldRefuseANegativeInterval() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> allocator.sampleAllocations(-1, (address, bytes, site) -> site));
+                () -> allocator.sampleAllocations(-1, (address, bytes, site, first) -> site));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
     }
 

@@ -88,6 +88,39 @@ class DynamicAttachTest {
         run.assertOk();
     }
 
+    @Test
+    void shouldWriteTheReportWhenJcmdLoadsTheAgentAgain() throws Exception {
+        Path now = dir.resolve("by-jcmd.html");
+        Path jcmd = Path.of(ChildJvm.javaLauncher()).resolveSibling("jcmd");
+        ChildJvm.Result run;
+        try (ChildJvm.Running child = ChildJvm.of(AttachApp.class).agent("")
+                .jvm("-XX:+EnableDynamicAgentLoading", "--sun-misc-unsafe-memory-access=allow").start()) {
+            child.awaitLine("ready"::equals, STEP);
+            child.send("go");
+            child.awaitLine("allocated"::equals, STEP);
+            // the command agent/README.md gives; the inner quotes keep jcmd from taking report=... for an option of its own
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "JVMTI.agent_load",
+                    ChildJvm.agentJar().toAbsolutePath().toString(), "\"report=" + now + "\"").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(STEP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "jcmd did not finish");
+            assertEquals(0, p.exitValue(), "jcmd failed:\n" + out);
+            assertTrue(Files.isRegularFile(now), "jcmd's attach wrote no report to " + now + "; jcmd said:\n" + out);
+            String html = Files.readString(now);
+            assertTrue(html.contains("AttachTarget.afterAttach(AttachTarget.java:" + Sources.line(AttachTarget.class, "after-direct") + ")"),
+                    "the page names the site holding the buffers");
+            // a bad option in a second attach: one line in the application's stderr, nothing else
+            Process bad = new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "JVMTI.agent_load",
+                    ChildJvm.agentJar().toAbsolutePath().toString(), "\"report\"").redirectErrorStream(true).start();
+            bad.getInputStream().readAllBytes();
+            assertTrue(bad.waitFor(STEP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "jcmd did not finish");
+            child.send("exit");
+            run = child.awaitExit(STEP);
+        }
+        run.assertOk();
+        assertEquals(1, run.stderrLines(l -> l.contains("bad option 'report'")).size(), "one line names the bad option:\n" + run.describe());
+        assertFalse(run.stderr().contains("ASSERTION FAILED") || run.stderr().contains("Exception"), "no stack trace:\n" + run.describe());
+    }
+
     private static void loadAgent(long pid, String jar, String options) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
         try {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -60,6 +61,15 @@ class NettyTest {
                 + (100 * served / netty) + "%)\n" + run.report.text());
         System.out.println("Netty on JDK 25 defaults: hakmem serves " + served + " bytes, Netty's pools count " + netty + " ("
                 + (100 * served / netty) + "%)");
+        // the call paths above Netty's chunk allocation name the program's frames that made Netty allocate
+        Report.Site chunks = run.report.sites().stream().filter(s -> s.className().equals("io.netty.util.internal.CleanerJava25"))
+                .max(java.util.Comparator.comparingLong(Report.Site::liveBytes)).orElseThrow();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> paths = (List<Map<String, Object>>) chunks.fields().get("paths");
+        assertFalse(paths.isEmpty(), "no call paths above " + chunks);
+        String innermost = (String) ((List<?>) paths.getFirst().get("frames")).getFirst();
+        assertTrue(innermost.startsWith(NettyApp.class.getName() + "."), "the top path starts at the program, past Netty's frames: " + paths);
+        assertTrue(((Number) paths.getFirst().get("liveBytes")).longValue() > chunks.liveBytes() / 2, "and holds most of it: " + paths);
     }
 
     /**

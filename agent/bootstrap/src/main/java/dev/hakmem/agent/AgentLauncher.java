@@ -46,7 +46,10 @@ final class AgentLauncher {
         } catch (IllegalArgumentException bad) {
             if (bad.getClass().getSimpleName().equals("BadAgentOptionException")) {
                 if (attached) {
-                    throw bad; // the attaching tool gets the message; the running JVM goes on
+                    // one line in the running JVM's stderr; thrown, it would also print java.lang.instrument's
+                    // stack trace and "ASSERTION FAILED" lines into the application's log
+                    System.err.println(bad.getMessage() + "; the attach changed nothing");
+                    return;
                 }
                 // like the java launcher with a bad option: the message, an exit status, no stack trace or abort
                 System.err.println(bad.getMessage());

@@ -42,9 +42,6 @@ public final class HakmemAgent {
             start.invoke(null, args, inst, attached);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            if (attached && cause instanceof IllegalArgumentException) {
-                throw (IllegalArgumentException) cause; // a bad option: the attaching tool gets the message
-            }
             System.err.println("hakmem: the agent could not start (" + cause + "); the application runs without it");
         } catch (Throwable t) {
             System.err.println("hakmem: the agent could not start (" + t + "); the application runs without it");

@@ -27,9 +27,12 @@ public final class SiteCounters {
     private static final class Counter {
         long allocations;
         long bytesAllocated;
-        /** The site's next sample is the allocation that takes {@link #bytesAllocated} past this. */
+        /** The site's next sample is the allocation that takes {@link #bytesAllocated} past this ({@link #FIRST}: the first one). */
         long sampleAfter;
     }
+
+    /** {@link Counter#sampleAfter} of a counter whose first allocation is to be sampled: no count reaches 0 before it. */
+    private static final long FIRST = -1;
 
     /** @param sampling where samples go; counters that only sum others' ({@link #addTo}) never sample */
     SiteCounters(SiteSampling sampling) {
@@ -57,10 +60,11 @@ public final class SiteCounters {
             c.sampleAfter = c.bytesAllocated + SiteSampling.RECHECK_BYTES;
             return site;
         }
+        boolean first = c.sampleAfter == FIRST;
         c.sampleAfter = c.bytesAllocated + sampling.nextCountdown();
         int chosen;
         try {
-            chosen = sampler.sampled(address, bytes, site);
+            chosen = sampler.sampled(address, bytes, site, first);
         } catch (RuntimeException | Error e) {
             // a sampler that fails (even out of memory) must not fail the allocation it was told about
             return site;
@@ -97,7 +101,7 @@ public final class SiteCounters {
         Counter c = t[site];
         if (c == null) {
             c = new Counter();
-            c.sampleAfter = sampling == null ? Long.MAX_VALUE : sampling.firstCountdown() - 1;
+            c.sampleAfter = sampling == null ? Long.MAX_VALUE : sampling.sampler() != null ? FIRST : SiteSampling.RECHECK_BYTES;
             t[site] = c;
         }
         return c;

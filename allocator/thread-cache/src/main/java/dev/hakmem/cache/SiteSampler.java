@@ -12,8 +12,10 @@ public interface SiteSampler {
      * @param address the block just allocated
      * @param bytes   its usable size
      * @param siteId  the site the allocation was made with
+     * @param first   true for the first allocation of a thread at a site, which is always sampled (its
+     *                chance to be sampled is 1, not {@code 1 - exp(-bytes / mean)})
      * @return the site the block carries from now on: {@code siteId}, or another id (for instance one
      *         that also names the calling stack); its allocation is counted there instead
      */
-    int sampled(long address, long bytes, int siteId);
+    int sampled(long address, long bytes, int siteId, boolean first);
 }

@@ -41,11 +41,6 @@ public final class SiteSampling {
         return sampler;
     }
 
-    /** @return the countdown of a site a cache counts for the first time: its first allocation is sampled if a sampler is installed */
-    long firstCountdown() {
-        return sampler == null ? RECHECK_BYTES : 0;
-    }
-
     /** @return the bytes until the next sample at a site */
     long nextCountdown() {
         long mean = meanBytes;

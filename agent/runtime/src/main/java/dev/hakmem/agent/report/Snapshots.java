@@ -101,37 +101,47 @@ public final class Snapshots {
 
     /**
      * The paths below a site, most live bytes first: each path's sampled live blocks weighted by the
-     * inverse of their chance to be sampled, then shared out over the site's exact live bytes.
+     * inverse of their chance to be sampled, then shared out over the site's exact live bytes. The
+     * certain and the random samples of one path (two ids) are joined here.
      */
     private static List<PathRow> pathRows(int siteId, long siteLiveBytes, SiteRegistry registry, Map<Integer, SiteUsage> byPathId,
                                           CallPathSampler paths) {
-        List<CallPath> known = registry.pathsOf(siteId);
-        if (known.isEmpty()) {
-            return List.of();
-        }
-        double[] estimates = new double[known.size()];
-        double sum = 0;
-        for (int i = 0; i < known.size(); i++) {
-            SiteUsage u = byPathId.get(known.get(i).id());
-            if (u != null && u.liveBlocks() > 0) {
-                estimates[i] = u.liveBlocks() * paths.weight((double) u.liveBytes() / u.liveBlocks());
-                sum += estimates[i];
+        Map<List<PathFrame>, PathSums> byFrames = new LinkedHashMap<>();
+        for (CallPath path : registry.pathsOf(siteId)) {
+            SiteUsage u = byPathId.getOrDefault(path.id(), new SiteUsage(path.id(), 0, 0, 0, 0));
+            PathSums sums = byFrames.computeIfAbsent(path.frames(), f -> new PathSums());
+            if (u.liveBlocks() > 0) {
+                sums.liveEstimate += u.liveBlocks() * paths.weight((double) u.liveBytes() / u.liveBlocks(), path.certain());
+                sums.liveBlocks += u.liveBlocks();
+                long since = paths.oldest().oldestLiveSince(siteId, path.id());
+                if (since != 0 && (sums.oldestAt == 0 || since < sums.oldestAt)) {
+                    sums.oldestAt = since;
+                }
+            }
+            if (u.allocations() > 0) {
+                sums.allocatedEstimate += u.allocations() * paths.weight((double) u.bytesAllocated() / u.allocations(), path.certain());
+                sums.allocations += u.allocations();
             }
         }
+        double total = byFrames.values().stream().mapToDouble(p -> p.liveEstimate).sum();
         List<PathRow> rows = new ArrayList<>();
-        for (int i = 0; i < known.size(); i++) {
-            CallPath path = known.get(i);
-            SiteUsage u = byPathId.getOrDefault(path.id(), new SiteUsage(path.id(), 0, 0, 0, 0));
-            double share = sum == 0 ? 0 : estimates[i] / sum;
-            long allocatedEstimate = u.allocations() == 0 ? 0
-                    : (long) (u.allocations() * paths.weight((double) u.bytesAllocated() / u.allocations()));
-            rows.add(new PathRow(path.frames().stream().map(PathFrame::location).toList(), Math.round(share * siteLiveBytes), share,
-                    (long) estimates[i], u.liveBlocks(), u.allocations(), allocatedEstimate,
-                    u.liveBlocks() == 0 ? 0 : paths.oldest().oldestLiveSince(siteId, path.id())));
-        }
+        byFrames.forEach((frames, p) -> {
+            double share = total == 0 ? 0 : p.liveEstimate / total;
+            rows.add(new PathRow(frames.stream().map(PathFrame::location).toList(), Math.round(share * siteLiveBytes), share,
+                    (long) p.liveEstimate, p.liveBlocks, p.allocations, (long) p.allocatedEstimate, p.oldestAt));
+        });
         rows.sort(Comparator.comparingLong(PathRow::liveBytes).reversed()
                 .thenComparing(Comparator.comparingLong(PathRow::estimatedBytesAllocated).reversed()));
         return List.copyOf(rows);
+    }
+
+    /** One path's figures, summed over its ids. */
+    private static final class PathSums {
+        double liveEstimate;
+        long liveBlocks;
+        double allocatedEstimate;
+        long allocations;
+        long oldestAt;
     }
 
     private static BufferPoolMXBean jdkDirectPool() {

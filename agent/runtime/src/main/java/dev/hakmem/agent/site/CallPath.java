@@ -10,8 +10,10 @@ import java.util.List;
  * @param id     its id, in the registry's id space (the allocator counts blocks under it)
  * @param siteId the call site it breaks down
  * @param frames innermost first: the first frames outside the site's library, or its callers
+ * @param certain true if its blocks were sampled for certain (each thread's first allocation at the
+ *               site): each stands for itself, not for a sampling interval's worth of bytes
  */
-public record CallPath(int id, int siteId, List<PathFrame> frames) {
+public record CallPath(int id, int siteId, List<PathFrame> frames, boolean certain) {
 
     /** The frames joined by " <- ", innermost first. */
     public String describe() {

@@ -3,7 +3,6 @@ package dev.hakmem.agent.site;
 import dev.hakmem.AllocationSampler;
 
 import java.lang.StackWalker.StackFrame;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,9 +21,9 @@ import java.util.function.LongSupplier;
  * weighted by the inverse of their chance to be sampled ({@link #weight}), an unbiased estimate for
  * all of them. The path is the first {@link #DEPTH} frames outside the site's own library (so that
  * Netty's chunk allocation is broken down by the handlers above Netty), or, if every frame above the
- * site is in its library, the site's direct callers. A library is a code source (jar or directory)
- * and the first two parts of a package name, so an application shaded into one jar with its
- * libraries still splits.
+ * site is in its library, the site's direct callers. A library is the first two parts of a package
+ * name ({@code io.netty}): Netty's jars are one library, and an application shaded into one jar with
+ * its libraries still splits from them.
  *
  * <p>In replace mode the allocator decides which allocations are sampled ({@link #sampled}, on its
  * cold path); in observe mode this class decides, by bytes per thread ({@link #observed}).
@@ -35,7 +34,9 @@ public final class CallPathSampler implements AllocationSampler {
     /** Frames outside the JDK and hakmem looked at above a site before giving up on leaving its library. */
     private static final int SCAN = 64;
     private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
-    private static final ThreadLocal<long[]> OBSERVE_COUNTDOWN = ThreadLocal.withInitial(() -> new long[1]);
+    /** Where a thread's countdown starts in observe mode: its first allocation is sampled, and known as the first. */
+    private static final long FIRST_COUNTDOWN = -1;
+    private static final ThreadLocal<long[]> OBSERVE_COUNTDOWN = ThreadLocal.withInitial(() -> new long[] {FIRST_COUNTDOWN});
 
     /** What {@code stacks=} asked for. */
     public enum Mode { OFF, SAMPLED, ALL }
@@ -89,11 +90,11 @@ public final class CallPathSampler implements AllocationSampler {
 
     /**
      * The weight of a sampled block of {@code bytes}: the bytes it stands for, its size divided by
-     * its chance to be sampled ({@code 1 - exp(-bytes / mean)}). The first allocation of a thread at a
-     * site is always sampled and is over-weighted by this: a bias that fades with the number of samples.
+     * its chance to be sampled ({@code 1 - exp(-bytes / mean)}); a certain sample (a thread's first at
+     * a site, or every allocation with {@code stacks=all}) stands for itself.
      */
-    public double weight(double bytes) {
-        if (meanBytes == 0 || bytes <= 0) {
+    public double weight(double bytes, boolean certain) {
+        if (meanBytes == 0 || certain || bytes <= 0) {
             return Math.max(bytes, 0);
         }
         return bytes / -Math.expm1(-bytes / meanBytes);
@@ -101,8 +102,8 @@ public final class CallPathSampler implements AllocationSampler {
 
     /** Replace mode: the allocator sampled the block at {@code address}, allocated at {@code siteId}. */
     @Override
-    public int sampled(long address, long bytes, int siteId) {
-        int id = mode == Mode.OFF ? siteId : pathOf(siteId);
+    public int sampled(long address, long bytes, int siteId, boolean first) {
+        int id = mode == Mode.OFF ? siteId : pathOf(siteId, first);
         oldest.remember(siteId, id, address, clock.getAsLong());
         return id;
     }
@@ -119,16 +120,22 @@ public final class CallPathSampler implements AllocationSampler {
         if ((countdown[0] -= bytes) >= 0) {
             return siteId;
         }
+        boolean first = countdown[0] + bytes == FIRST_COUNTDOWN;
         countdown[0] = meanBytes == 0 ? 0 : (long) (-Math.log1p(-ThreadLocalRandom.current().nextDouble()) * meanBytes);
-        int id = mode == Mode.OFF ? siteId : pathOf(siteId);
+        int id = mode == Mode.OFF ? siteId : pathOf(siteId, first);
         if (address != 0) {
             oldest.remember(siteId, id, address, clock.getAsLong());
         }
         return id;
     }
 
-    /** @return the id of the path the current stack takes to {@code siteId}, or {@code siteId} if none is found */
-    private int pathOf(int siteId) {
+    /**
+     * @param certain whether the sample was certain (a thread's first allocation at a site): such samples
+     *              get paths of their own, weighted by their bytes alone ({@link #weight} would count
+     *              a small one as a whole sampling interval)
+     * @return the id of the path the current stack takes to {@code siteId}, or {@code siteId} if none is found
+     */
+    private int pathOf(int siteId, boolean certain) {
         List<StackFrame> above = WALKER.walk(s -> s.filter(this::outsideJdkAndHakmem).limit(SCAN + 1).toList());
         if (above.isEmpty()) {
             return siteId;
@@ -153,7 +160,7 @@ public final class CallPathSampler implements AllocationSampler {
         for (int i = first; i < above.size() && path.size() < DEPTH; i++) {
             path.add(frameOf(above.get(i)));
         }
-        return path.isEmpty() ? siteId : registry.registerPath(siteId, path);
+        return path.isEmpty() ? siteId : registry.registerPath(siteId, path, certain || meanBytes == 0);
     }
 
     private PathFrame frameOf(StackFrame f) {
@@ -170,10 +177,7 @@ public final class CallPathSampler implements AllocationSampler {
         String name = type.getName();
         int dot = name.indexOf('.');
         int second = dot < 0 ? -1 : name.indexOf('.', dot + 1);
-        String packageRoot = second < 0 ? (dot < 0 ? "" : name.substring(0, dot)) : name.substring(0, second);
-        CodeSource source = type.getProtectionDomain().getCodeSource();
-        Object where = source == null || source.getLocation() == null ? type.getClassLoader() : source.getLocation();
-        return packageRoot + "@" + where;
+        return second < 0 ? (dot < 0 ? "" : name.substring(0, dot)) : name.substring(0, second);
     }
 
     private boolean outsideJdkAndHakmem(StackFrame frame) {

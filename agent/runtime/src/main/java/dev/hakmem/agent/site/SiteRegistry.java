@@ -82,16 +82,18 @@ public final class SiteRegistry {
 
     /**
      * A path of frames that led to {@code siteId}: counted apart by the allocator, reported under the site.
+     * Certain samples (a thread's first allocation at a site) and the others of the same frames get two
+     * ids, since their blocks are weighted differently; the report joins them.
      *
      * @return the path's id, the same for the same site and frames; {@code siteId} itself once the
      *         site or the registry holds as many paths as it keeps
      */
-    public synchronized int registerPath(int siteId, List<PathFrame> frames) {
+    public synchronized int registerPath(int siteId, List<PathFrame> frames, boolean certain) {
         CallSite site = get(siteId);
         if (site == null || site.id() != siteId) {
             return siteId;
         }
-        PathKey key = new PathKey(siteId, frames);
+        PathKey key = new PathKey(siteId, frames, certain);
         Integer known = pathIds.get(key);
         if (known != null) {
             return known;
@@ -101,7 +103,7 @@ public final class SiteRegistry {
             return siteId;
         }
         int id = byId.size();
-        CallPath path = new CallPath(id, siteId, List.copyOf(frames));
+        CallPath path = new CallPath(id, siteId, List.copyOf(frames), certain);
         byId.add(site); // a path's id answers with its site: descriptions, limit errors and JFR events name the site
         loadersById.add(Collections.emptySet());
         paths.put(id, path);
@@ -181,6 +183,6 @@ public final class SiteRegistry {
     private record Key(String className, String method, String descriptor, DirectMemoryApi api, int ordinal) {
     }
 
-    private record PathKey(int siteId, List<PathFrame> frames) {
+    private record PathKey(int siteId, List<PathFrame> frames, boolean certain) {
     }
 }
