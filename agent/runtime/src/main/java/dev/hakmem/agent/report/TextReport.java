@@ -41,12 +41,12 @@ public final class TextReport {
                 lines.add(String.format(Locale.ROOT, "hakmem: %10s %10s %10s %9s  %-8s %s [%s]", bytes(s.liveBytes()),
                         bytes(s.peakLiveBytes()), bytes(s.bytesAllocated()), age(s.oldestLiveAgeMillis(r.takenAtMillis())),
                         trend(s.behaviour()), s.site().location(), s.site().api().label()));
-            }
-            SiteRow top = shown.get(0);
-            if (!top.paths().isEmpty() && top.paths().get(0).liveBytes() > 0) {
-                PathRow path = top.paths().get(0);
-                lines.add(String.format(Locale.ROOT, "hakmem: %10s of it (%.0f%%, estimated) under %s", bytes(path.liveBytes()),
-                        100 * path.share(), String.join(" <- ", path.frames())));
+                if (s == shown.get(0) && !s.paths().isEmpty() && s.paths().get(0).liveBytes() > 0) {
+                    // the first site's main call path, under its row: where a library site's memory came from
+                    PathRow path = s.paths().get(0);
+                    lines.add(String.format(Locale.ROOT, "hakmem: %10s of it (%.0f%%, estimated) under %s", bytes(path.liveBytes()),
+                            100 * path.share(), String.join(" <- ", path.frames())));
+                }
             }
         }
         lines.add("hakmem: " + coverageLine(r));
