@@ -54,6 +54,10 @@ class ReportOutputsTest {
         assertEquals("growing", leak.fields().get("behaviour"), report.text());
         assertEquals("pool", pool.fields().get("behaviour"), report.text());
         assertEquals(30L * 8 * 16 * 1024, leak.liveBytes(), "every leaked block is live");
+        long leakAge = (Long) leak.fields().get("oldestLiveAgeMillis");
+        assertTrue(leakAge >= 1_000, "the leak's first block lives from its first round, 1.8 s before the end: " + leakAge + " ms");
+        Object poolAge = pool.fields().get("oldestLiveAgeMillis");
+        assertTrue(poolAge == null || (Long) poolAge < leakAge, "the pool frees its old blocks: " + poolAge);
         assertTrue(leak.fields().get("peakAt") instanceof String, "the peak has a time");
         assertTrue(report.sites().getFirst().line() == leakLine, "the JSON lists sites by live bytes, the leak first");
         assertEquals(report.total("allocatorLiveBytes"), report.total("liveBytes"), "the sites' sum reconciles with the allocator's own count");

@@ -45,7 +45,7 @@ public final class HtmlReport {
         topBars(h, r);
         h.append("<h2>Live bytes over time</h2>\n");
         overTime(h, r);
-        h.append("<h2>Leak view: sites whose live bytes kept rising</h2>\n");
+        h.append("<h2>Leak view: sites whose live bytes kept rising, those that never freed their first blocks first</h2>\n");
         view(h, r, Behaviour.GROWING, "No site's live bytes kept rising.");
         h.append("<h2>Pool view: sites that allocate and free within a band</h2>\n");
         view(h, r, Behaviour.POOL, "No site behaves as a pool.");
@@ -167,7 +167,7 @@ public final class HtmlReport {
     }
 
     private static void view(StringBuilder h, ReportSnapshot r, Behaviour which, String none) {
-        List<SiteRow> rows = r.sites().stream().filter(s -> s.behaviour() == which).toList();
+        List<SiteRow> rows = which == Behaviour.GROWING ? r.leakView() : r.sites().stream().filter(s -> s.behaviour() == which).toList();
         if (rows.isEmpty()) {
             h.append("<p>").append(none).append("</p>\n");
             return;
@@ -181,7 +181,8 @@ public final class HtmlReport {
                     .append(" frees");
             long age = s.oldestLiveAgeMillis(r.takenAtMillis());
             if (age >= 0) {
-                h.append(", oldest live block ").append(TextReport.duration(age)).append(" old");
+                h.append(", oldest live block ").append(TextReport.duration(age)).append(" old")
+                        .append(which == Behaviour.GROWING && r.keepsItsFirstBlocks(s) ? " (it never freed its first blocks)" : "");
             }
             h.append("</li>\n");
         }

@@ -29,6 +29,25 @@ public record ReportSnapshot(long takenAtMillis, long startedAtMillis, List<Site
         return totals.get(name) instanceof Number n ? n.longValue() : 0;
     }
 
+    /**
+     * The leak view: the growing sites, those whose oldest live block is as old as the run first (their
+     * first blocks were never freed: a leak keeps them, a growing cache that evicts does not), then by
+     * live bytes.
+     */
+    public List<SiteRow> leakView() {
+        long run = Math.max(1, takenAtMillis - startedAtMillis);
+        return sites.stream().filter(s -> s.behaviour() == Behaviour.GROWING)
+                .sorted(java.util.Comparator.comparingDouble((SiteRow s) -> -Math.max(0, s.oldestLiveAgeMillis(takenAtMillis)) / (double) run)
+                        .thenComparing(java.util.Comparator.comparingLong(SiteRow::liveBytes).reversed()))
+                .toList();
+    }
+
+    /** @return true if the site's oldest live block is about as old as the run (it never let go of its first blocks) */
+    public boolean keepsItsFirstBlocks(SiteRow site) {
+        long age = site.oldestLiveAgeMillis(takenAtMillis);
+        return age >= 0 && age >= 0.75 * (takenAtMillis - startedAtMillis);
+    }
+
     /** @return the sites holding live bytes, highest first, at most {@code n} */
     public List<SiteRow> topByLiveBytes(int n) {
         return sites.stream().filter(s -> s.liveBytes() > 0).limit(n).toList();

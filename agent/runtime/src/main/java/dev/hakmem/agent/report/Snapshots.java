@@ -126,6 +126,9 @@ public final class Snapshots {
         double total = byFrames.values().stream().mapToDouble(p -> p.liveEstimate).sum();
         List<PathRow> rows = new ArrayList<>();
         byFrames.forEach((frames, p) -> {
+            if (frames.isEmpty()) {
+                return; // sampled without a path (stacks=off, or no frame above the site): in the total, not listed
+            }
             double share = total == 0 ? 0 : p.liveEstimate / total;
             rows.add(new PathRow(frames.stream().map(PathFrame::location).toList(), Math.round(share * siteLiveBytes), share,
                     (long) p.liveEstimate, p.liveBlocks, p.allocations, (long) p.allocatedEstimate, p.oldestAt));

@@ -115,13 +115,14 @@ public final class TextReport {
         if (idle > 0) {
             out.append("(").append(idle).append(" more rewritten call sites never ran)\n");
         }
-        List<SiteRow> growing = r.sites().stream().filter(s -> s.behaviour() == Behaviour.GROWING).toList();
-        out.append("\nleak view: sites whose live bytes kept rising\n");
+        List<SiteRow> growing = r.leakView();
+        out.append("\nleak view: sites whose live bytes kept rising, those that never freed their first blocks first\n");
         if (growing.isEmpty()) {
             out.append("  none\n");
         }
         growing.forEach(s -> out.append("  ").append(bytes(s.liveBytes())).append("  oldest block ")
-                .append(age(s.oldestLiveAgeMillis(r.takenAtMillis()))).append("  ").append(s.site().location()).append('\n'));
+                .append(age(s.oldestLiveAgeMillis(r.takenAtMillis()))).append(r.keepsItsFirstBlocks(s) ? " (since the start)" : "")
+                .append("  ").append(s.site().location()).append('\n'));
         if (!r.debugFindings().isEmpty()) {
             out.append("\ndebug findings\n");
             r.debugFindings().forEach(f -> out.append("  ").append(f).append('\n'));

@@ -103,8 +103,10 @@ public final class CallPathSampler implements AllocationSampler {
     /** Replace mode: the allocator sampled the block at {@code address}, allocated at {@code siteId}. */
     @Override
     public int sampled(long address, long bytes, int siteId, boolean first) {
-        int id = mode == Mode.OFF ? siteId : pathOf(siteId, first);
-        oldest.remember(siteId, id, address, clock.getAsLong());
+        int id = idOf(siteId, first);
+        if (id != siteId) {
+            oldest.remember(siteId, id, address, clock.getAsLong());
+        }
         return id;
     }
 
@@ -122,11 +124,25 @@ public final class CallPathSampler implements AllocationSampler {
         }
         boolean first = countdown[0] + bytes == FIRST_COUNTDOWN;
         countdown[0] = meanBytes == 0 ? 0 : (long) (-Math.log1p(-ThreadLocalRandom.current().nextDouble()) * meanBytes);
-        int id = mode == Mode.OFF ? siteId : pathOf(siteId, first);
-        if (address != 0) {
+        int id = idOf(siteId, first);
+        if (address != 0 && id != siteId) {
             oldest.remember(siteId, id, address, clock.getAsLong());
         }
         return id;
+    }
+
+    /**
+     * The id a sampled block moves to: a path of its site, and one with no frames when no path is walked
+     * or found. Never the site's own id (unless the registry keeps no more paths): a block at the
+     * site's id could be a later, unsampled allocation at the same address, and its age would be wrong.
+     */
+    private int idOf(int siteId, boolean first) {
+        boolean certain = first || meanBytes == 0;
+        if (mode == Mode.OFF) {
+            return registry.registerPath(siteId, List.of(), certain);
+        }
+        int path = pathOf(siteId, certain);
+        return path != siteId ? path : registry.registerPath(siteId, List.of(), certain);
     }
 
     /**
@@ -160,7 +176,7 @@ public final class CallPathSampler implements AllocationSampler {
         for (int i = first; i < above.size() && path.size() < DEPTH; i++) {
             path.add(frameOf(above.get(i)));
         }
-        return path.isEmpty() ? siteId : registry.registerPath(siteId, path, certain || meanBytes == 0);
+        return path.isEmpty() ? siteId : registry.registerPath(siteId, path, certain);
     }
 
     private PathFrame frameOf(StackFrame f) {
