@@ -46,7 +46,6 @@ public final class CallPathSampler implements AllocationSampler {
     private final long meanBytes;
     private final LongSupplier clock;
     private final OldestBlocks oldest;
-    private final ClassLoader hakmem = CallPathSampler.class.getClassLoader();
     private final ConcurrentHashMap<FrameKey, PathFrame> frames = new ConcurrentHashMap<>();
     private final ClassValue<String> libraries = new ClassValue<>() {
         @Override
@@ -152,7 +151,7 @@ public final class CallPathSampler implements AllocationSampler {
      * @return the id of the path the current stack takes to {@code siteId}, or {@code siteId} if none is found
      */
     private int pathOf(int siteId, boolean certain) {
-        List<StackFrame> above = WALKER.walk(s -> s.filter(this::outsideJdkAndHakmem).limit(SCAN + 1).toList());
+        List<StackFrame> above = WALKER.walk(s -> s.filter(Frames::outsideJdkAndHakmem).limit(SCAN + 1).toList());
         if (above.isEmpty()) {
             return siteId;
         }
@@ -194,18 +193,5 @@ public final class CallPathSampler implements AllocationSampler {
         int dot = name.indexOf('.');
         int second = dot < 0 ? -1 : name.indexOf('.', dot + 1);
         return second < 0 ? (dot < 0 ? "" : name.substring(0, dot)) : name.substring(0, second);
-    }
-
-    private boolean outsideJdkAndHakmem(StackFrame frame) {
-        Class<?> c = frame.getDeclaringClass();
-        if (c.getClassLoader() == hakmem && hakmem != null) {
-            return false;
-        }
-        Module m = c.getModule();
-        if (!m.isNamed() || m.getLayer() != ModuleLayer.boot()) {
-            return true;
-        }
-        String name = m.getName();
-        return !(name.startsWith("java.") || name.startsWith("jdk."));
     }
 }

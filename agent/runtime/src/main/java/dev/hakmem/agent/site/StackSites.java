@@ -40,7 +40,6 @@ public final class StackSites {
 
     private record FrameKey(Class<?> holder, String method, int bytecodeIndex) {
     }
-    private final ClassLoader hakmem = StackSites.class.getClassLoader();
     private volatile int unknown;
 
     public StackSites(SiteRegistry registry, DirectMemoryApi api) {
@@ -55,7 +54,7 @@ public final class StackSites {
         if (sampler.lastSite != 0 && sampler.bytesUntilWalk > 0) {
             return sampler.lastSite;
         }
-        Optional<StackFrame> caller = WALKER.walk(frames -> frames.filter(this::outsideJdkAndHakmem).findFirst());
+        Optional<StackFrame> caller = WALKER.walk(frames -> frames.filter(Frames::outsideJdkAndHakmem).findFirst());
         int site = caller.map(this::siteOf).orElseGet(this::unknownSite);
         sampler.lastSite = site;
         // a random interval, 1 MiB on average: a fixed one would alias with a loop that alternates call sites
@@ -81,18 +80,5 @@ public final class StackSites {
             unknown = site;
         }
         return site;
-    }
-
-    private boolean outsideJdkAndHakmem(StackFrame frame) {
-        Class<?> c = frame.getDeclaringClass();
-        if (c.getClassLoader() == hakmem && hakmem != null) {
-            return false;
-        }
-        Module m = c.getModule();
-        if (!m.isNamed() || m.getLayer() != ModuleLayer.boot()) {
-            return true;
-        }
-        String name = m.getName();
-        return !(name.startsWith("java.") || name.startsWith("jdk."));
     }
 }
