@@ -69,11 +69,7 @@ class DynamicAttachTest {
     void shouldWriteTheReportAtOnceWhenAttachedToAJvmStartedWithTheAgent() throws Exception {
         Path now = dir.resolve("now.json");
         ChildJvm.Result run;
-        try (ChildJvm.Running child = ChildJvm.of(AttachApp.class).agent("")
-                .jvm("-XX:+EnableDynamicAgentLoading", "--sun-misc-unsafe-memory-access=allow").start()) {
-            child.awaitLine("ready"::equals, STEP);
-            child.send("go");
-            child.awaitLine("allocated"::equals, STEP);
+        try (ChildJvm.Running child = allocatingUnderTheAgent()) {
             loadAgent(child.pid(), ChildJvm.agentJar().toString(), "report=" + now);
             Report held = Report.read(now);
             held.site(AttachTarget.class, "before-allocate", "Unsafe.allocateMemory").assertCounts(1, 1);
@@ -93,11 +89,7 @@ class DynamicAttachTest {
         Path now = dir.resolve("by-jcmd.html");
         Path jcmd = Path.of(ChildJvm.javaLauncher()).resolveSibling("jcmd");
         ChildJvm.Result run;
-        try (ChildJvm.Running child = ChildJvm.of(AttachApp.class).agent("")
-                .jvm("-XX:+EnableDynamicAgentLoading", "--sun-misc-unsafe-memory-access=allow").start()) {
-            child.awaitLine("ready"::equals, STEP);
-            child.send("go");
-            child.awaitLine("allocated"::equals, STEP);
+        try (ChildJvm.Running child = allocatingUnderTheAgent()) {
             // the command agent/README.md gives; the inner quotes keep jcmd from taking report=... for an option of its own
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "JVMTI.agent_load",
                     ChildJvm.agentJar().toAbsolutePath().toString(), "\"report=" + now + "\"").redirectErrorStream(true).start();
@@ -119,6 +111,21 @@ class DynamicAttachTest {
         run.assertOk();
         assertEquals(1, run.stderrLines(l -> l.contains("bad option 'report'")).size(), "one line names the bad option:\n" + run.describe());
         assertFalse(run.stderr().contains("ASSERTION FAILED") || run.stderr().contains("Exception"), "no stack trace:\n" + run.describe());
+    }
+
+    /** {@link AttachApp} started with the agent, once it holds what {@link AttachTarget#afterAttach} allocates. */
+    private static ChildJvm.Running allocatingUnderTheAgent() {
+        ChildJvm.Running child = ChildJvm.of(AttachApp.class).agent("")
+                .jvm("-XX:+EnableDynamicAgentLoading", "--sun-misc-unsafe-memory-access=allow").start();
+        try {
+            child.awaitLine("ready"::equals, STEP);
+            child.send("go");
+            child.awaitLine("allocated"::equals, STEP);
+            return child;
+        } catch (RuntimeException | Error e) {
+            child.close();
+            throw e;
+        }
     }
 
     private static void loadAgent(long pid, String jar, String options) throws Exception {
