@@ -35,6 +35,9 @@ final class DefaultAllocator implements HakmemAllocator {
     private static final VarHandle INVALID_FREES;
 
     static {
+        if (ThreadCaches.RELEASED != RELEASED || ThreadCaches.FOREIGN != FOREIGN || ThreadCaches.NOT_A_LIVE_BLOCK != NOT_A_LIVE_BLOCK) {
+            throw new ExceptionInInitializerError("Box 1's release results must be HakmemAllocator's");
+        }
         try {
             INVALID_FREES = MethodHandles.lookup().findVarHandle(DefaultAllocator.class, "invalidFrees", long.class);
         } catch (ReflectiveOperationException e) {
@@ -230,42 +233,10 @@ final class DefaultAllocator implements HakmemAllocator {
         return invalid(span, address, span.blockIndex(address) < 0 ? Span.INTERIOR : Span.NOT_ALLOCATED);
     }
 
+    /** The hit path is Box 1's ({@link ThreadCaches#release}); its results are this interface's. */
     @Override
     public int release(long address) {
-        Span span = pageMap.spanOf(address);
-        if (span == null) {
-            return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
-        }
-        int index = -1;
-        if (HotPathFlags.CHECKS) {
-            index = span.liveIndex(address);
-            if (index < 0) {
-                return NOT_A_LIVE_BLOCK;
-            }
-            span.endSiteAt(index);
-        } else {
-            span.endSite(address);
-        }
-        if (span.isOwnedByThread(Thread.currentThread())) {
-            ThreadCache.freeToOwner(span, address, index);
-        } else {
-            freeReleased(span, address, index);
-        }
-        return RELEASED;
-    }
-
-    private void freeReleased(Span span, long address, int index) {
-        Thread thread = Thread.currentThread();
-        if (!thread.isVirtual()) {
-            caches.platformCache(thread).free(span, address, index);
-            return;
-        }
-        ThreadCache cache = caches.acquireStripe(thread.threadId());
-        try {
-            cache.free(span, address, index);
-        } finally {
-            caches.releaseStripe(cache);
-        }
+        return caches.release(address);
     }
 
     private static InvalidFreeException invalid(Span span, long address, int result) {

@@ -1,8 +1,7 @@
 package dev.hakmem.cache;
 
-import dev.hakmem.refill.CacheStack;
-import dev.hakmem.refill.DrainSink;
 import dev.hakmem.refill.LocalHeap;
+import dev.hakmem.refill.OwnerCache;
 import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RemoteFreeBuffer;
@@ -33,7 +32,7 @@ import java.lang.invoke.VarHandle;
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
  */
-public final class ThreadCache implements DrainSink {
+public final class ThreadCache implements OwnerCache {
     private static final int COUNT = CacheStack.COUNT;
     private static final int FREES = CacheStack.FREES;
     private static final int FIRST = CacheStack.FIRST;
@@ -79,7 +78,7 @@ public final class ThreadCache implements DrainSink {
         this.remoteFrees = new RemoteFreeBuffer(engine);
         this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
-        heap.bind(owner, this, stacks);
+        heap.bind(owner, this);
     }
 
     /**
@@ -157,7 +156,7 @@ public final class ThreadCache implements DrainSink {
 
     /** Called with the stack empty. A new capacity from the policy takes effect here (contract B). */
     private int refill(int sizeClass) {
-        int capacity = heap.cacheCapacity(sizeClass);
+        int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
         long[] stack = stacks[sizeClass];
         if (stack.length != FIRST + capacity) {
             long[] resized = new long[FIRST + capacity];
@@ -220,6 +219,11 @@ public final class ThreadCache implements DrainSink {
         if (HotPathFlags.STATISTICS) {
             stack[FREES]++;
         }
+    }
+
+    @Override
+    public long[] stack(int sizeClass) {
+        return sizeClass >= 0 && sizeClass < stacks.length ? stacks[sizeClass] : null;
     }
 
     /** A remotely freed block of this cache's heap, drained back: kept if its stack has room. */
