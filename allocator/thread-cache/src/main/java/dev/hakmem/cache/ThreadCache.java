@@ -185,7 +185,7 @@ public final class ThreadCache implements OwnerCache {
      *
      * @param index the block's index in its span (unused with {@code hakmem.checks} off)
      */
-    public void free(Span span, long address, int index) {
+    void free(Span span, long address, int index) {
         if (span.isOwnedBy(heap)) {
             freeToOwner(span, address, index);
         } else {
@@ -204,7 +204,7 @@ public final class ThreadCache implements OwnerCache {
      * @param index the block's index in its span, from {@link Span#liveIndex} (unused with
      *              {@code hakmem.checks} off): its state becomes its slot
      */
-    public static void freeToOwner(Span span, long address, int index) {
+    static void freeToOwner(Span span, long address, int index) {
         long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
         // "full" written as the range check of stack[FIRST + n], so C2 keeps a single compare
