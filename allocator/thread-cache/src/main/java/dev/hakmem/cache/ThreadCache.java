@@ -156,6 +156,7 @@ public final class ThreadCache implements OwnerCache {
 
     /** Called with the stack empty. A new capacity from the policy takes effect here (contract B). */
     private int refill(int sizeClass) {
+        // whatever a policy asks, a stack's top slot must still fit a block's state byte
         int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
         long[] stack = stacks[sizeClass];
         if (stack.length != FIRST + capacity) {
