@@ -3,6 +3,7 @@ package dev.hakmem;
 import dev.hakmem.ace.spi.EventRing;
 import dev.hakmem.ace.spi.PolicySource;
 import dev.hakmem.cache.HotPathFlags;
+import dev.hakmem.cache.HotPathSwitches;
 import dev.hakmem.cache.CacheTotals;
 import dev.hakmem.cache.ThreadCache;
 import dev.hakmem.cache.ThreadCaches;
@@ -35,6 +36,12 @@ final class DefaultAllocator implements HakmemAllocator {
     private static final VarHandle INVALID_FREES;
 
     static {
+        if (ThreadCaches.RELEASED != RELEASED || ThreadCaches.FOREIGN != FOREIGN || ThreadCaches.NOT_A_LIVE_BLOCK != NOT_A_LIVE_BLOCK) {
+            throw new ExceptionInInitializerError("Box 1's release results must be HakmemAllocator's");
+        }
+        // before any cache exists: the hot path's switches are per JVM, and the environment decides them
+        boolean[] switches = HakmemConfig.hotPathSwitchesFromEnvironment();
+        HotPathSwitches.offer(switches[0], switches[1]);
         try {
             INVALID_FREES = MethodHandles.lookup().findVarHandle(DefaultAllocator.class, "invalidFrees", long.class);
         } catch (ReflectiveOperationException e) {
@@ -61,6 +68,7 @@ final class DefaultAllocator implements HakmemAllocator {
     DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping) {
         this.events = new EventRing(EVENT_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
+        // the one mapping between the facade's route enum and the engine's (HakmemConfigTest keeps them the same)
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
                 config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
                 MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes(),
@@ -70,7 +78,7 @@ final class DefaultAllocator implements HakmemAllocator {
         this.caches = new ThreadCaches(engine, config.stripes(), config.prewarmBytes());
         if (config.statistics() != HotPathFlags.STATISTICS || config.checks() != HotPathFlags.CHECKS) {
             LOG.warn("hakmem: this JVM runs with {}={} and {}={}: they are read once, when hakmem's classes load",
-                    HotPathFlags.STATS_PROPERTY, HotPathFlags.STATISTICS, HotPathFlags.CHECKS_PROPERTY, HotPathFlags.CHECKS);
+                    HakmemConfig.STATS_PROPERTY, HotPathFlags.STATISTICS, HakmemConfig.CHECKS_PROPERTY, HotPathFlags.CHECKS);
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
     }
@@ -230,42 +238,10 @@ final class DefaultAllocator implements HakmemAllocator {
         return invalid(span, address, span.blockIndex(address) < 0 ? Span.INTERIOR : Span.NOT_ALLOCATED);
     }
 
+    /** The hit path is Box 1's ({@link ThreadCaches#release}); its results are this interface's. */
     @Override
     public int release(long address) {
-        Span span = pageMap.spanOf(address);
-        if (span == null) {
-            return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
-        }
-        int index = -1;
-        if (HotPathFlags.CHECKS) {
-            index = span.liveIndex(address);
-            if (index < 0) {
-                return NOT_A_LIVE_BLOCK;
-            }
-            span.endSiteAt(index);
-        } else {
-            span.endSite(address);
-        }
-        if (span.isOwnedByThread(Thread.currentThread())) {
-            ThreadCache.freeToOwner(span, address, index);
-        } else {
-            freeReleased(span, address, index);
-        }
-        return RELEASED;
-    }
-
-    private void freeReleased(Span span, long address, int index) {
-        Thread thread = Thread.currentThread();
-        if (!thread.isVirtual()) {
-            caches.platformCache(thread).free(span, address, index);
-            return;
-        }
-        ThreadCache cache = caches.acquireStripe(thread.threadId());
-        try {
-            cache.free(span, address, index);
-        } finally {
-            caches.releaseStripe(cache);
-        }
+        return caches.release(address);
     }
 
     private static InvalidFreeException invalid(Span span, long address, int result) {

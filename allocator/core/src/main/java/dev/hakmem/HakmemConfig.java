@@ -1,6 +1,5 @@
 package dev.hakmem;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -33,20 +32,57 @@ import java.util.Properties;
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
+ *
+ * <p>This class is the only reader of {@code hakmem.*} and {@code HAKMEM_*}; values are parsed by
+ * {@link ConfigValues}, which the agent's options share. In code, {@link #builder()} starts from the
+ * defaults and {@link Builder#build()} validates:
+ * <pre>{@code HakmemConfig.builder().limitBytes(512L << 20).osRoute(OsRoute.SHM).build()}</pre>
+ * {@code stats} and {@code checks} are per JVM: they are JIT constants of the hot path, taken from
+ * {@link #fromEnvironment()}'s values when the first allocator is made ({@code HotPathFlags}); an
+ * allocator built with other values says so once.
  */
-public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBytes, int growthLevels,
-                           int retainedChunks, long chunkDecayMillis, OsRoute osRoute, int stripes, int prewarmBytes,
-                           int hugeCacheEntries, long hugeCacheBytes, boolean statistics,
-                           boolean checks, boolean debug) {
+public final class HakmemConfig {
 
     private static final long PAGE = 64 * 1024;
     private static final long MAX_CHUNK = 1L << 30;
 
-    /** How chunks come from the OS. */
+    /**
+     * How chunks come from the OS. The refill engine has its own enum of the same constants
+     * ({@code MemoryRoute}): it cannot read this module, and this module's API cannot name the
+     * engine's; {@code HakmemConfigTest} keeps the two the same.
+     */
     public enum OsRoute { AUTO, MMAP, SHM, ARENA }
 
-    public HakmemConfig {
-        Objects.requireNonNull(osRoute, "osRoute");
+    private final long limitBytes;
+    private final long chunkInitBytes;
+    private final long chunkMaxBytes;
+    private final int growthLevels;
+    private final int retainedChunks;
+    private final long chunkDecayMillis;
+    private final OsRoute osRoute;
+    private final int stripes;
+    private final int prewarmBytes;
+    private final int hugeCacheEntries;
+    private final long hugeCacheBytes;
+    private final boolean statistics;
+    private final boolean checks;
+    private final boolean debug;
+
+    private HakmemConfig(Builder b) {
+        this.limitBytes = b.limitBytes;
+        this.chunkInitBytes = b.chunkInitBytes;
+        this.chunkMaxBytes = b.chunkMaxBytes;
+        this.growthLevels = b.growthLevels;
+        this.retainedChunks = b.retainedChunks;
+        this.chunkDecayMillis = b.chunkDecayMillis;
+        this.osRoute = Objects.requireNonNull(b.osRoute, "osRoute");
+        this.stripes = b.stripes;
+        this.prewarmBytes = b.prewarmBytes;
+        this.hugeCacheEntries = b.hugeCacheEntries;
+        this.hugeCacheBytes = b.hugeCacheBytes;
+        this.statistics = b.statistics;
+        this.checks = b.checks;
+        this.debug = b.debug;
         check("hakmem.limit", limitBytes, limitBytes > 0, "a size greater than 0");
         check("hakmem.chunk.init", chunkInitBytes, chunkInitBytes >= PAGE && chunkInitBytes <= MAX_CHUNK
                 && chunkInitBytes % PAGE == 0, "a multiple of 64k between 64k and 1g");
@@ -68,9 +104,21 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
         }
     }
 
+    /** A builder holding the {@linkplain #defaults() defaults}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder().limitBytes(limitBytes).chunkInitBytes(chunkInitBytes).chunkMaxBytes(chunkMaxBytes)
+                .growthLevels(growthLevels).retainedChunks(retainedChunks).chunkDecayMillis(chunkDecayMillis)
+                .osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
+                .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug);
+    }
+
     public static HakmemConfig defaults() {
-        return new HakmemConfig(Long.MAX_VALUE, 1L << 20, 8L << 20, 3, 1, 10_000, OsRoute.AUTO,
-                2 * Runtime.getRuntime().availableProcessors(), 0, 4, 64L << 20, true, true, false);
+        return builder().build();
     }
 
     /** From {@code hakmem.*} system properties, then {@code HAKMEM_*} environment variables, then defaults. */
@@ -81,91 +129,288 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
     /** As {@link #fromEnvironment()}, over the given maps (tests, agents that parse their own options). */
     public static HakmemConfig from(Properties properties, Map<String, String> environment) {
         Source source = new Source(properties, environment);
-        HakmemConfig d = defaults();
+        Builder d = builder();
         long chunkInit = source.size("hakmem.chunk.init", "HAKMEM_CHUNK_INIT",
                 source.megabytes("HAKMEM_POOL_TLS_ARENA_MB_INIT", d.chunkInitBytes));
         long chunkMax = source.size("hakmem.chunk.max", "HAKMEM_CHUNK_MAX",
                 source.megabytes("HAKMEM_POOL_TLS_ARENA_MB_MAX", Math.max(d.chunkMaxBytes, chunkInit)));
         int growth = source.integer("hakmem.chunk.growthLevels", "HAKMEM_CHUNK_GROWTH_LEVELS",
                 source.integer(null, "HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", d.growthLevels));
-        return new HakmemConfig(
-                source.size("hakmem.limit", "HAKMEM_LIMIT", d.limitBytes),
-                chunkInit, chunkMax, growth,
-                source.integer("hakmem.chunk.retain", "HAKMEM_CHUNK_RETAIN", d.retainedChunks),
-                source.integer("hakmem.chunk.decayMillis", "HAKMEM_CHUNK_DECAY_MILLIS", (int) d.chunkDecayMillis),
-                source.choice("hakmem.os", "HAKMEM_OS", OsRoute.class, d.osRoute),
-                source.integer("hakmem.stripes", "HAKMEM_STRIPES", d.stripes),
-                source.integer("hakmem.prewarm", "HAKMEM_PREWARM", d.prewarmBytes),
-                source.integer("hakmem.hugeCache.entries", "HAKMEM_HUGE_CACHE_ENTRIES", d.hugeCacheEntries),
-                source.size("hakmem.hugeCache.max", "HAKMEM_HUGE_CACHE_MAX", d.hugeCacheBytes),
-                source.bool("hakmem.stats", "HAKMEM_STATS", d.statistics),
-                source.bool("hakmem.checks", "HAKMEM_CHECKS", d.checks),
-                source.bool("hakmem.debug", "HAKMEM_DEBUG", d.debug));
+        return builder()
+                .limitBytes(source.size("hakmem.limit", "HAKMEM_LIMIT", d.limitBytes))
+                .chunkInitBytes(chunkInit)
+                .chunkMaxBytes(chunkMax)
+                .growthLevels(growth)
+                .retainedChunks(source.integer("hakmem.chunk.retain", "HAKMEM_CHUNK_RETAIN", d.retainedChunks))
+                .chunkDecayMillis(source.integer("hakmem.chunk.decayMillis", "HAKMEM_CHUNK_DECAY_MILLIS", (int) d.chunkDecayMillis))
+                .osRoute(source.choice("hakmem.os", "HAKMEM_OS", OsRoute.class, d.osRoute))
+                .stripes(source.integer("hakmem.stripes", "HAKMEM_STRIPES", d.stripes))
+                .prewarmBytes(source.integer("hakmem.prewarm", "HAKMEM_PREWARM", d.prewarmBytes))
+                .hugeCacheEntries(source.integer("hakmem.hugeCache.entries", "HAKMEM_HUGE_CACHE_ENTRIES", d.hugeCacheEntries))
+                .hugeCacheBytes(source.size("hakmem.hugeCache.max", "HAKMEM_HUGE_CACHE_MAX", d.hugeCacheBytes))
+                .statistics(source.bool(STATS_PROPERTY, STATS_VARIABLE, d.statistics))
+                .checks(source.bool(CHECKS_PROPERTY, CHECKS_VARIABLE, d.checks))
+                .debug(source.bool("hakmem.debug", "HAKMEM_DEBUG", d.debug))
+                .build();
+    }
+
+    static final String STATS_PROPERTY = "hakmem.stats";
+    static final String STATS_VARIABLE = "HAKMEM_STATS";
+    static final String CHECKS_PROPERTY = "hakmem.checks";
+    static final String CHECKS_VARIABLE = "HAKMEM_CHECKS";
+
+    /**
+     * The hot path's per-JVM switches, {@code stats} and {@code checks}, from the environment: read
+     * apart from the other keys so that a bad value elsewhere does not decide them (it fails the
+     * allocator that reads it, with its message). A bad value of these two reads as the default
+     * here and fails {@link #fromEnvironment()} the same way.
+     *
+     * @return {statistics, checks}
+     */
+    static boolean[] hotPathSwitchesFromEnvironment() {
+        Source source = new Source(System.getProperties(), System.getenv());
+        boolean[] switches = {true, true};
+        try {
+            switches[0] = source.bool(STATS_PROPERTY, STATS_VARIABLE, true);
+        } catch (IllegalArgumentException e) {
+            // reported by fromEnvironment()
+        }
+        try {
+            switches[1] = source.bool(CHECKS_PROPERTY, CHECKS_VARIABLE, true);
+        } catch (IllegalArgumentException e) {
+            // reported by fromEnvironment()
+        }
+        return switches;
     }
 
     public HakmemConfig withLimit(long bytes) {
-        return new HakmemConfig(bytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+        return toBuilder().limitBytes(bytes).build();
     }
 
     public HakmemConfig withOsRoute(OsRoute route) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, route, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+        return toBuilder().osRoute(route).build();
     }
 
     public HakmemConfig withStripes(int count) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, count,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+        return toBuilder().stripes(count).build();
     }
 
     public HakmemConfig withPrewarm(int bytes) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
-                bytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+        return toBuilder().prewarmBytes(bytes).build();
     }
 
     public HakmemConfig withRetainedChunks(int count) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, count, chunkDecayMillis, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+        return toBuilder().retainedChunks(count).build();
     }
 
     /** This configuration with debug mode on or off (see {@link HakmemAllocator#debugFindings()}). */
     public HakmemConfig withDebug(boolean on) {
-        return new HakmemConfig(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute, stripes,
-                prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, on);
+        return toBuilder().debug(on).build();
+    }
+
+    public long limitBytes() {
+        return limitBytes;
+    }
+
+    public long chunkInitBytes() {
+        return chunkInitBytes;
+    }
+
+    public long chunkMaxBytes() {
+        return chunkMaxBytes;
+    }
+
+    public int growthLevels() {
+        return growthLevels;
+    }
+
+    public int retainedChunks() {
+        return retainedChunks;
+    }
+
+    public long chunkDecayMillis() {
+        return chunkDecayMillis;
+    }
+
+    public OsRoute osRoute() {
+        return osRoute;
+    }
+
+    public int stripes() {
+        return stripes;
+    }
+
+    public int prewarmBytes() {
+        return prewarmBytes;
+    }
+
+    public int hugeCacheEntries() {
+        return hugeCacheEntries;
+    }
+
+    public long hugeCacheBytes() {
+        return hugeCacheBytes;
+    }
+
+    public boolean statistics() {
+        return statistics;
+    }
+
+    public boolean checks() {
+        return checks;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HakmemConfig c && limitBytes == c.limitBytes && chunkInitBytes == c.chunkInitBytes
+                && chunkMaxBytes == c.chunkMaxBytes && growthLevels == c.growthLevels && retainedChunks == c.retainedChunks
+                && chunkDecayMillis == c.chunkDecayMillis && osRoute == c.osRoute && stripes == c.stripes
+                && prewarmBytes == c.prewarmBytes && hugeCacheEntries == c.hugeCacheEntries && hugeCacheBytes == c.hugeCacheBytes
+                && statistics == c.statistics && checks == c.checks && debug == c.debug;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute,
+                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+    }
+
+    @Override
+    public String toString() {
+        return "HakmemConfig[limitBytes=" + limitBytes + ", chunkInitBytes=" + chunkInitBytes + ", chunkMaxBytes=" + chunkMaxBytes
+                + ", growthLevels=" + growthLevels + ", retainedChunks=" + retainedChunks + ", chunkDecayMillis=" + chunkDecayMillis
+                + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
+                + ", hugeCacheEntries=" + hugeCacheEntries + ", hugeCacheBytes=" + hugeCacheBytes + ", statistics=" + statistics
+                + ", checks=" + checks + ", debug=" + debug + "]";
     }
 
     /**
-     * Parses a size: digits with an optional k, m, g or t suffix (powers of 1024), case-insensitive.
+     * Collects values for a {@link HakmemConfig}; starts from the defaults. Values are checked by
+     * {@link #build()}, each with the name of its {@code hakmem.*} key in the message.
+     */
+    public static final class Builder {
+        private long limitBytes = Long.MAX_VALUE;
+        // 1 MiB first chunk doubling to 8 MiB: the C original's 1 -> 2 -> 4 -> 8 MB
+        private long chunkInitBytes = 1L << 20;
+        private long chunkMaxBytes = 8L << 20;
+        private int growthLevels = 3;
+        private int retainedChunks = 1;
+        // jemalloc's default dirty decay
+        private long chunkDecayMillis = 10_000;
+        private OsRoute osRoute = OsRoute.AUTO;
+        private int stripes = 2 * Runtime.getRuntime().availableProcessors();
+        private int prewarmBytes;
+        private int hugeCacheEntries = 4;
+        private long hugeCacheBytes = 64L << 20;
+        private boolean statistics = true;
+        private boolean checks = true;
+        private boolean debug;
+
+        private Builder() {
+        }
+
+        /** {@code hakmem.limit}: ceiling on bytes in use; {@code Long.MAX_VALUE} for none. */
+        public Builder limitBytes(long bytes) {
+            this.limitBytes = bytes;
+            return this;
+        }
+
+        /** {@code hakmem.chunk.init}: the first chunk mapped from the OS, a multiple of 64 KiB. */
+        public Builder chunkInitBytes(long bytes) {
+            this.chunkInitBytes = bytes;
+            return this;
+        }
+
+        /** {@code hakmem.chunk.max}: chunks double up to this. */
+        public Builder chunkMaxBytes(long bytes) {
+            this.chunkMaxBytes = bytes;
+            return this;
+        }
+
+        /** {@code hakmem.chunk.growthLevels}: doublings allowed. */
+        public Builder growthLevels(int levels) {
+            this.growthLevels = levels;
+            return this;
+        }
+
+        /** {@code hakmem.chunk.retain}: empty chunks kept mapped. */
+        public Builder retainedChunks(int count) {
+            this.retainedChunks = count;
+            return this;
+        }
+
+        /** {@code hakmem.chunk.decayMillis}: how long a further empty chunk stays mapped. */
+        public Builder chunkDecayMillis(long millis) {
+            this.chunkDecayMillis = millis;
+            return this;
+        }
+
+        /** {@code hakmem.os}. */
+        public Builder osRoute(OsRoute route) {
+            this.osRoute = route;
+            return this;
+        }
+
+        /** {@code hakmem.stripes}: caches shared by virtual threads. */
+        public Builder stripes(int count) {
+            this.stripes = count;
+            return this;
+        }
+
+        /** {@code hakmem.prewarm}: pre-fill classes up to this size in new threads; 0 for none. */
+        public Builder prewarmBytes(int bytes) {
+            this.prewarmBytes = bytes;
+            return this;
+        }
+
+        /** {@code hakmem.hugeCache.entries}: freed huge mappings kept. */
+        public Builder hugeCacheEntries(int count) {
+            this.hugeCacheEntries = count;
+            return this;
+        }
+
+        /** {@code hakmem.hugeCache.max}: their total size. */
+        public Builder hugeCacheBytes(long bytes) {
+            this.hugeCacheBytes = bytes;
+            return this;
+        }
+
+        /** {@code hakmem.stats}; per JVM (see {@link HakmemConfig}). */
+        public Builder statistics(boolean on) {
+            this.statistics = on;
+            return this;
+        }
+
+        /** {@code hakmem.checks}; per JVM (see {@link HakmemConfig}). */
+        public Builder checks(boolean on) {
+            this.checks = on;
+            return this;
+        }
+
+        /** {@code hakmem.debug}. */
+        public Builder debug(boolean on) {
+            this.debug = on;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the key, the value and what is allowed */
+        public HakmemConfig build() {
+            return new HakmemConfig(this);
+        }
+    }
+
+    /**
+     * Parses a size: digits with an optional k, m, g or t suffix (powers of 1024), case-insensitive
+     * ({@link ConfigValues#size}).
      *
      * @throws IllegalArgumentException naming {@code key} if it is not one
      */
     public static long parseSize(String key, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        int shift = 0;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'k' -> shift = 10;
-                case 'm' -> shift = 20;
-                case 'g' -> shift = 30;
-                case 't' -> shift = 40;
-                default -> shift = -1;
-            }
-            if (shift >= 0) {
-                t = t.substring(0, t.length() - 1);
-            } else {
-                shift = 0;
-            }
-        }
-        try {
-            long value = Long.parseLong(t);
-            if (value < 0 || (shift > 0 && value > (Long.MAX_VALUE >> shift))) {
-                throw new NumberFormatException();
-            }
-            return value << shift;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("hakmem: invalid value '" + text + "' for " + key
-                    + ": expected a size in bytes, optionally with a k, m, g or t suffix (e.g. 512m)");
-        }
+        return ConfigValues.size(key, text);
     }
 
     private record Source(Properties properties, Map<String, String> environment) {
@@ -181,7 +426,7 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
 
         long size(String property, String variable, long fallback) {
             String[] r = raw(property, variable);
-            return r == null ? fallback : parseSize(r[1], r[0]);
+            return r == null ? fallback : ConfigValues.size(r[1], r[0]);
         }
 
         long megabytes(String variable, long fallback) {
@@ -203,46 +448,17 @@ public record HakmemConfig(long limitBytes, long chunkInitBytes, long chunkMaxBy
 
         int integer(String property, String variable, int fallback) {
             String[] r = raw(property, variable);
-            if (r == null) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(r[0].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("hakmem: invalid value '" + r[0] + "' for " + r[1]
-                        + ": expected a whole number");
-            }
+            return r == null ? fallback : ConfigValues.integer(r[1], r[0]);
         }
 
         boolean bool(String property, String variable, boolean fallback) {
             String[] r = raw(property, variable);
-            if (r == null) {
-                return fallback;
-            }
-            return switch (r[0].trim().toLowerCase(Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new IllegalArgumentException("hakmem: invalid value '" + r[0] + "' for " + r[1]
-                        + ": expected true or false");
-            };
+            return r == null ? fallback : ConfigValues.bool(r[1], r[0]);
         }
 
         <E extends Enum<E>> E choice(String property, String variable, Class<E> type, E fallback) {
             String[] r = raw(property, variable);
-            if (r == null) {
-                return fallback;
-            }
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(r[0].trim())) {
-                    return e;
-                }
-            }
-            StringBuilder allowed = new StringBuilder();
-            for (E e : type.getEnumConstants()) {
-                allowed.append(allowed.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
-            }
-            throw new IllegalArgumentException("hakmem: invalid value '" + r[0] + "' for " + r[1]
-                    + ": expected one of " + allowed);
+            return r == null ? fallback : ConfigValues.choice(r[1], r[0], type);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.hakmem;
 
+import dev.hakmem.refill.MemoryRoute;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 
@@ -75,6 +77,57 @@ class HakmemConfigTest {
         assertRejected(props("hakmem.prewarm", "4096"), Map.of(), "hakmem.prewarm", "4096");
         assertRejected(props("hakmem.limit", "99999999999t"), Map.of(), "hakmem.limit", "99999999999t");
         assertRejected(new Properties(), Map.of("HAKMEM_POOL_TLS_ARENA_MB_INIT", "x"), "HAKMEM_POOL_TLS_ARENA_MB_INIT", "'x'");
+    }
+
+    @Test
+    void shouldBuildFromTheDefaultsAndCheckEachValueNamingItsKey() {
+        assertEquals(HakmemConfig.defaults(), HakmemConfig.builder().build());
+        HakmemConfig config = HakmemConfig.builder().limitBytes(512L << 20).osRoute(HakmemConfig.OsRoute.SHM).stripes(3)
+                .chunkInitBytes(2L << 20).chunkMaxBytes(4L << 20).debug(true).build();
+        assertEquals(512L << 20, config.limitBytes());
+        assertEquals(HakmemConfig.OsRoute.SHM, config.osRoute());
+        assertEquals(3, config.stripes());
+        assertEquals(2L << 20, config.chunkInitBytes());
+        assertEquals(true, config.debug());
+        assertEquals(HakmemConfig.defaults().growthLevels(), config.growthLevels(), "what was not set keeps its default");
+        assertEquals(config, config.toBuilder().build());
+        assertEquals(config.hashCode(), config.toBuilder().build().hashCode());
+        assertEquals(HakmemConfig.from(props("hakmem.limit", "512m", "hakmem.os", "shm", "hakmem.stripes", "3",
+                "hakmem.chunk.init", "2m", "hakmem.chunk.max", "4m", "hakmem.debug", "true"), Map.of()), config);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HakmemConfig.builder().stripes(0).build());
+        assertTrue(e.getMessage().contains("hakmem.stripes") && e.getMessage().contains("1..4096"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> config.toBuilder().chunkMaxBytes(1L << 20).build());
+        assertTrue(e.getMessage().contains("hakmem.chunk.max"), e.getMessage());
+    }
+
+    /** The facade's enum is the API, the engine's is what Box 2 can name; DefaultAllocator maps one to the other by name. */
+    @Test
+    void shouldOfferTheSameMemoryRoutesAsTheEngine() {
+        assertEquals(Arrays.stream(MemoryRoute.values()).map(Enum::name).toList(),
+                Arrays.stream(HakmemConfig.OsRoute.values()).map(Enum::name).toList());
+    }
+
+    @Test
+    void shouldParseSizesBooleansAndDurationsTheSameWayForEveryKey() {
+        assertEquals(0, ConfigValues.size("k", "0"));
+        assertEquals(5L << 40, ConfigValues.size("k", "5T"));
+        assertEquals(true, ConfigValues.bool("k", " True "));
+        assertEquals(250, ConfigValues.millis("k", "250ms"));
+        assertEquals(10_000, ConfigValues.millis("k", "10S"));
+        assertEquals(120_000, ConfigValues.millis("k", "2m"));
+        assertEquals(7_200_000, ConfigValues.millis("k", "2h"));
+        for (String[] bad : new String[][] {{"size", "-1"}, {"size", "8x"}, {"size", ""}, {"size", "9999999999999g"},
+                {"bool", "yes"}, {"bool", "1"}, {"millis", "10"}, {"millis", "-5s"}, {"millis", "xs"}, {"millis", "99999999999999999h"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                switch (bad[0]) {
+                    case "size" -> ConfigValues.size("the.key", bad[1]);
+                    case "bool" -> ConfigValues.bool("the.key", bad[1]);
+                    default -> ConfigValues.millis("the.key", bad[1]);
+                }
+            }, bad[0] + " " + bad[1]);
+            assertTrue(e.getMessage().contains("the.key") && e.getMessage().contains("'" + bad[1] + "'")
+                    && e.getMessage().contains("expected"), e.getMessage());
+        }
     }
 
     @Test

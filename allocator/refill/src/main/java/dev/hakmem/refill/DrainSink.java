@@ -4,8 +4,9 @@ package dev.hakmem.refill;
 @FunctionalInterface
 public interface DrainSink {
     /**
-     * @return the slot of the array (a {@link CacheStack}) where the block now is, which becomes its
-     *         state; -1 if there is no room, and the block then goes back to its span
+     * @return the slot of the owner's stack where the block now is, which becomes its state (at least
+     *         {@link Span#FIRST_SLOT_STATE}, see {@link OwnerCache}); -1 if there is no room, and the
+     *         block then goes back to its span
      */
     int accept(int sizeClass, long address);
 }

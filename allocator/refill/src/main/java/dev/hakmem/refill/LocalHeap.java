@@ -64,9 +64,8 @@ public final class LocalHeap {
     private long credit;
     private static final long CREDIT_QUANTUM = 256 * 1024;
     private Thread ownerThread;
-    private Object attachment;
-    /** The cache's free stacks by class (see {@link #bind}); a span of this heap points at its class's stack. */
-    private long[][] cacheStacks;
+    /** The cache in front of this heap (see {@link #bind}); a span of this heap points at its class's stack. */
+    private OwnerCache cache;
 
     private long remoteDrained;
 
@@ -81,19 +80,18 @@ public final class LocalHeap {
     /**
      * Binds this heap to the cache that sits in front of it, and to the one platform thread that
      * will use it (null for a stripe), so a free on that thread can go straight to its cache. Each
-     * span this heap owns then carries its class's stack from {@code stacks}: a free pushes there
-     * without finding the cache first. A cache that replaces a stack says so with {@link #stackReplaced}.
+     * span this heap owns then carries its class's stack ({@link OwnerCache#stack}): a free pushes
+     * there without finding the cache first. A cache that replaces a stack says so with {@link #stackReplaced}.
      */
-    public void bind(Thread owner, Object cache, long[][] stacks) {
+    public void bind(Thread owner, OwnerCache cache) {
         this.ownerThread = owner;
-        this.attachment = cache;
-        this.cacheStacks = stacks;
+        this.cache = cache;
     }
 
     /** The bound cache's stack of {@code sizeClass}, or null if unbound. */
     long[] cacheStack(int sizeClass) {
-        long[][] stacks = cacheStacks;
-        return stacks == null || sizeClass >= stacks.length ? null : stacks[sizeClass];
+        OwnerCache c = cache;
+        return c == null ? null : c.stack(sizeClass);
     }
 
     /** The bound cache now keeps {@code sizeClass} in another array: every owned span of that class follows. */
@@ -112,8 +110,8 @@ public final class LocalHeap {
     }
 
     /** The cache bound by {@link #bind}, or null. */
-    public Object attachment() {
-        return attachment;
+    public OwnerCache cache() {
+        return cache;
     }
 
     /** The policy's batch for a class, read now: a new policy applies from the next refill on. */

@@ -1,5 +1,6 @@
 package dev.hakmem.refill;
 
+import dev.hakmem.ace.spi.Policy;
 import dev.hakmem.refill.os.Mapping;
 
 import java.lang.foreign.MemorySegment;
@@ -18,7 +19,7 @@ import java.util.List;
  *   <li>{@code states}: one byte per block, what catches a double free and a free of a block that
  *       was never handed out. {@link #FREE} in the span's free set or on its way back to its owner;
  *       {@link #ALLOCATED} for a huge block in use; otherwise the slot of the owner's cache stack
- *       ({@link CacheStack}) where the block was last put. A block with a slot state is cached if
+ *       ({@link OwnerCache}) where the block was last put. A block with a slot state is cached if
  *       that slot holds it, and handed out if not (every way out of a slot clears or overwrites it:
  *       see {@link #isCached}): so an allocation, a pop, writes no state (the "sparse set" trick),
  *       and every write that puts a block into a stack, or moves it there, writes its slot. Written by whichever thread frees that
@@ -48,6 +49,13 @@ public final class Span {
     public static final int INTERIOR = -1;
     /** {@link #release} result: the block is not allocated (double free, or never handed out). */
     public static final int NOT_ALLOCATED = -2;
+    /**
+     * The states that name a slot of the owner's cache stack: the cache lays its stacks out so
+     * that its blocks sit in slots in this range ({@link OwnerCache}); below it are this box's own
+     * states, and a state is one byte.
+     */
+    public static final int FIRST_SLOT_STATE = 2;
+    public static final int LAST_SLOT_STATE = 0xFF;
 
     private static final int INDEX_SHIFT = 44;
     /** Bits 22..43 of {@code offset * indexMagic}: all zero exactly at the start of a block. */
@@ -61,6 +69,9 @@ public final class Span {
     public static final int DEBUG_WORDS_PER_BLOCK = 3;
 
     static {
+        if (FIRST_SLOT_STATE + Policy.MAX_CAPACITY - 1 > LAST_SLOT_STATE) {
+            throw new ExceptionInInitializerError("the policy's largest cache must fit a block's state byte");
+        }
         try {
             OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", LocalHeap.class);
             DEBUG_WORDS = MethodHandles.lookup().findVarHandle(Span.class, "debugWords", int[].class);
@@ -84,7 +95,7 @@ public final class Span {
     private LocalHeap owner;
     /** The owner's bound thread and cache (see {@link LocalHeap#bind}), copied here to save the free path a load. */
     private Thread ownerThread;
-    private Object ownerCache;
+    private OwnerCache ownerCache;
     /** The owner's cache stack of this span's class (see {@link LocalHeap#bind}), or null. */
     private long[] ownerStack;
 
@@ -119,7 +130,7 @@ public final class Span {
         this.owner = owner;
         if (owner != null) {
             this.ownerThread = owner.ownerThread();
-            this.ownerCache = owner.attachment();
+            this.ownerCache = owner.cache();
             this.ownerStack = owner.cacheStack(sizeClass);
         }
         this.freeBits = allFree(blockCount);
@@ -197,7 +208,7 @@ public final class Span {
 
     void setOwner(LocalHeap heap) {
         ownerThread = heap == null ? null : heap.ownerThread();
-        ownerCache = heap == null ? null : heap.attachment();
+        ownerCache = heap == null ? null : heap.cache();
         ownerStack = heap == null ? null : heap.cacheStack(sizeClass);
         OWNER.setRelease(this, heap);
     }
@@ -220,7 +231,7 @@ public final class Span {
     }
 
     /** The cache bound to the owning heap (see {@link LocalHeap#bind}); meaningful to the owner only. */
-    public Object ownerCache() {
+    public OwnerCache ownerCache() {
         return ownerCache;
     }
 
@@ -321,7 +332,7 @@ public final class Span {
     private boolean isCached(int state, long address) {
         long[] stack = ownerStack;
         // the unsigned compare is the array's own range check, which C2 then drops
-        return stack != null && state >= CacheStack.FIRST && Integer.compareUnsigned(state, stack.length) < 0
+        return stack != null && state >= FIRST_SLOT_STATE && Integer.compareUnsigned(state, stack.length) < 0
                 && stack[state] == address;
     }
 
@@ -491,7 +502,7 @@ public final class Span {
 
     /** The state of a block put at {@code slot} of an array: slots below a stack's first are not slots. */
     static int slotState(int slot) {
-        return slot < CacheStack.FIRST ? ALLOCATED : slot;
+        return slot < FIRST_SLOT_STATE ? ALLOCATED : slot;
     }
 
     /** @return false if the block was already in the free set (a bookkeeping error upstream) */

@@ -59,12 +59,13 @@ class RefillEngineTest {
             long[][] stacks = new long[SizeClasses.COUNT][];
             stacks[c] = new long[10];
             LocalHeap heap = engine.newHeap();
-            heap.bind(null, "the cache", stacks);
+            TestCache cache = new TestCache(stacks);
+            heap.bind(null, cache);
             long[] blocks = new long[4];
             assertEquals(4, heap.refill(c, 4, blocks, 0));
             Span span = engine.spanOf(blocks[0]);
             assertSame(stacks[c], span.ownerStack());
-            assertSame("the cache", span.ownerCache());
+            assertSame(cache, span.ownerCache());
             stacks[c] = new long[20];
             heap.stackReplaced(c);
             assertSame(stacks[c], span.ownerStack());

@@ -58,12 +58,12 @@ class SpanTest {
             Span span = engine.acquireSpan(c, heap);
             int blocks = span.blockCount();
             assertEquals(blocks, span.freeCount, "class " + c);
-            long[] taken = new long[blocks + 1 + CacheStack.FIRST];
-            assertEquals(blocks, span.takeFree(taken, CacheStack.FIRST, blocks + 1), "class " + c + ": all its blocks, no more");
+            long[] taken = new long[blocks + 1 + TestCache.FIRST];
+            assertEquals(blocks, span.takeFree(taken, TestCache.FIRST, blocks + 1), "class " + c + ": all its blocks, no more");
             for (int i = 0; i < blocks; i++) {
-                assertEquals(span.base() + i * span.blockSize(), taken[CacheStack.FIRST + i], "class " + c + " block " + i);
+                assertEquals(span.base() + i * span.blockSize(), taken[TestCache.FIRST + i], "class " + c + " block " + i);
             }
-            assertEquals(0, span.takeFree(taken, CacheStack.FIRST, 1), "class " + c + ": nothing left");
+            assertEquals(0, span.takeFree(taken, TestCache.FIRST, 1), "class " + c + ": nothing left");
             for (int i = 0; i < blocks; i++) {
                 assertTrue(span.putFree(i), "class " + c + " block " + i);
             }
@@ -106,30 +106,30 @@ class SpanTest {
     void shouldTellACachedBlockFromAHandedOutOneByTheSlotItWasPutIn() {
         LocalHeap heap = engine.newHeap();
         int c = SizeClasses.classOf(64);
-        long[][] stacks = new long[SizeClasses.COUNT][CacheStack.FIRST + 8];
-        heap.bind(null, null, stacks);
+        long[][] stacks = new long[SizeClasses.COUNT][TestCache.FIRST + 8];
+        heap.bind(null, new TestCache(stacks));
         long[] stack = stacks[c];
-        int n = heap.refill(c, 4, stack, CacheStack.FIRST);
+        int n = heap.refill(c, 4, stack, TestCache.FIRST);
         assertEquals(4, n);
-        stack[CacheStack.COUNT] = n;
-        Span span = engine.spanOf(stack[CacheStack.FIRST]);
-        for (int slot = CacheStack.FIRST; slot < CacheStack.FIRST + n; slot++) {
+        stack[TestCache.COUNT] = n;
+        Span span = engine.spanOf(stack[TestCache.FIRST]);
+        for (int slot = TestCache.FIRST; slot < TestCache.FIRST + n; slot++) {
             assertEquals(Span.NOT_ALLOCATED, span.liveIndex(stack[slot]), "cached at slot " + slot);
         }
         long top = pop(stack);
         int index = span.liveIndex(top);
         assertTrue(index >= 0, "handed out: its slot no longer holds it");
         push(stack, top); // freed: back to the same slot
-        span.placedAt(index, CacheStack.FIRST + n - 1);
+        span.placedAt(index, TestCache.FIRST + n - 1);
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "a second free of a cached block");
 
         // four allocations, then 'top' freed again: it lands in the bottom slot, 'bottom' had
         long[] popped = {pop(stack), pop(stack), pop(stack), pop(stack)};
         assertEquals(top, popped[0]);
         push(stack, top);
-        span.placedAt(top, CacheStack.FIRST);
+        span.placedAt(top, TestCache.FIRST);
         for (int i = 1; i < popped.length; i++) {
-            assertTrue(span.liveIndex(popped[i]) >= 0, "handed out: popped from slot " + (CacheStack.FIRST + n - 1 - i));
+            assertTrue(span.liveIndex(popped[i]) >= 0, "handed out: popped from slot " + (TestCache.FIRST + n - 1 - i));
         }
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(top), "found in the slot its state names");
         assertEquals(Span.NOT_ALLOCATED, span.liveIndex(span.base() + 64 * 20), "never taken from the span");
@@ -137,17 +137,17 @@ class SpanTest {
 
     /** A thread cache's pop: it clears the slot (see {@code Span.isCached}). */
     private static long pop(long[] stack) {
-        int n = (int) stack[CacheStack.COUNT];
-        long block = stack[CacheStack.FIRST + n - 1];
-        stack[CacheStack.FIRST + n - 1] = 0;
-        stack[CacheStack.COUNT] = n - 1;
+        int n = (int) stack[TestCache.COUNT];
+        long block = stack[TestCache.FIRST + n - 1];
+        stack[TestCache.FIRST + n - 1] = 0;
+        stack[TestCache.COUNT] = n - 1;
         return block;
     }
 
     private static void push(long[] stack, long block) {
-        int n = (int) stack[CacheStack.COUNT];
-        stack[CacheStack.FIRST + n] = block;
-        stack[CacheStack.COUNT] = n + 1;
+        int n = (int) stack[TestCache.COUNT];
+        stack[TestCache.FIRST + n] = block;
+        stack[TestCache.COUNT] = n + 1;
     }
 
     @Test
@@ -157,7 +157,7 @@ class SpanTest {
         for (int i = 0; i < span.blockCount(); i++) {
             assertSame(span, PageMap.spanOfCachedBlock(span.blockAddress(i)));
         }
-        span.placedAt(1, CacheStack.FIRST); // taken into a slot of a cache (this heap has none) and handed out
+        span.placedAt(1, TestCache.FIRST); // taken into a slot of a cache (this heap has none) and handed out
         span.recordAllocation(span.blockAddress(1), 7);
         assertTrue(span.isAllocated(span.blockAddress(1)));
         assertEquals(7, span.siteOf(span.blockAddress(1), true));

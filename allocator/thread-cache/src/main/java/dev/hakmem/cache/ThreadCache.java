@@ -1,8 +1,7 @@
 package dev.hakmem.cache;
 
-import dev.hakmem.refill.CacheStack;
-import dev.hakmem.refill.DrainSink;
 import dev.hakmem.refill.LocalHeap;
+import dev.hakmem.refill.OwnerCache;
 import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RemoteFreeBuffer;
@@ -33,7 +32,7 @@ import java.lang.invoke.VarHandle;
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
  */
-public final class ThreadCache implements DrainSink {
+public final class ThreadCache implements OwnerCache {
     private static final int COUNT = CacheStack.COUNT;
     private static final int FREES = CacheStack.FREES;
     private static final int FIRST = CacheStack.FIRST;
@@ -79,7 +78,7 @@ public final class ThreadCache implements DrainSink {
         this.remoteFrees = new RemoteFreeBuffer(engine);
         this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
-        heap.bind(owner, this, stacks);
+        heap.bind(owner, this);
     }
 
     /**
@@ -157,7 +156,8 @@ public final class ThreadCache implements DrainSink {
 
     /** Called with the stack empty. A new capacity from the policy takes effect here (contract B). */
     private int refill(int sizeClass) {
-        int capacity = heap.cacheCapacity(sizeClass);
+        // whatever a policy asks, a stack's top slot must still fit a block's state byte
+        int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
         long[] stack = stacks[sizeClass];
         if (stack.length != FIRST + capacity) {
             long[] resized = new long[FIRST + capacity];
@@ -186,7 +186,7 @@ public final class ThreadCache implements DrainSink {
      *
      * @param index the block's index in its span (unused with {@code hakmem.checks} off)
      */
-    public void free(Span span, long address, int index) {
+    void free(Span span, long address, int index) {
         if (span.isOwnedBy(heap)) {
             freeToOwner(span, address, index);
         } else {
@@ -205,7 +205,7 @@ public final class ThreadCache implements DrainSink {
      * @param index the block's index in its span, from {@link Span#liveIndex} (unused with
      *              {@code hakmem.checks} off): its state becomes its slot
      */
-    public static void freeToOwner(Span span, long address, int index) {
+    static void freeToOwner(Span span, long address, int index) {
         long[] stack = span.ownerStack();
         int n = (int) stack[COUNT];
         // "full" written as the range check of stack[FIRST + n], so C2 keeps a single compare
@@ -220,6 +220,11 @@ public final class ThreadCache implements DrainSink {
         if (HotPathFlags.STATISTICS) {
             stack[FREES]++;
         }
+    }
+
+    @Override
+    public long[] stack(int sizeClass) {
+        return sizeClass >= 0 && sizeClass < stacks.length ? stacks[sizeClass] : null;
     }
 
     /** A remotely freed block of this cache's heap, drained back: kept if its stack has room. */

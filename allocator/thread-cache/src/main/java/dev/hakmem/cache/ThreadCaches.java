@@ -1,6 +1,8 @@
 package dev.hakmem.cache;
 
+import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
+import dev.hakmem.refill.Span;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -52,7 +54,13 @@ public final class ThreadCaches {
     private static final ThreadCache[] RECENT = new ThreadCache[RECENT_SLOTS];
     private static final VarHandle RECENT_SLOT = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
 
+    /** {@link #release} results: the values of {@code HakmemAllocator.release}'s, which the facade returns as they are. */
+    public static final int RELEASED = 0;
+    public static final int FOREIGN = 1;
+    public static final int NOT_A_LIVE_BLOCK = 2;
+
     private final RefillEngine engine;
+    private final PageMap pageMap;
     private final int prewarmBytes;
     private final ThreadCache[] stripes;
     /** Virtual threads that found every stripe held wait here, parked, instead of spinning (see {@link #acquireStripe}). */
@@ -81,6 +89,7 @@ public final class ThreadCaches {
             throw new IllegalArgumentException("stripe count must be at least 1, was " + stripeCount);
         }
         this.engine = engine;
+        this.pageMap = engine.pageMap();
         this.prewarmBytes = prewarmBytes;
         this.stripes = new ThreadCache[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
@@ -122,6 +131,53 @@ public final class ThreadCaches {
             }
         }
         return null;
+    }
+
+    /**
+     * The free hit path: finds the block's span in the page map, checks the block (with
+     * {@code hakmem.checks}), ends its site, and pushes it onto the stack the span points at if the
+     * calling thread owns the span: no cache lookup on the way. Any other block goes through the
+     * calling thread's cache to its owner ({@link ThreadCache#free}). No lock, no atomic and no
+     * allocation for a platform thread's own block.
+     *
+     * @return {@link #RELEASED} (also for address 0), {@link #FOREIGN} (not this engine's memory) or
+     *         {@link #NOT_A_LIVE_BLOCK} (an interior pointer or a block not in use; nothing changed)
+     */
+    public int release(long address) {
+        Span span = pageMap.spanOf(address);
+        if (span == null) {
+            return address == 0 ? RELEASED : FOREIGN; // free(0) is a no-op; page 0 is never a span's
+        }
+        int index = -1;
+        if (HotPathFlags.CHECKS) {
+            index = span.liveIndex(address);
+            if (index < 0) {
+                return NOT_A_LIVE_BLOCK;
+            }
+            span.endSiteAt(index);
+        } else {
+            span.endSite(address);
+        }
+        if (span.isOwnedByThread(Thread.currentThread())) {
+            ThreadCache.freeToOwner(span, address, index);
+        } else {
+            freeReleased(span, address, index);
+        }
+        return RELEASED;
+    }
+
+    private void freeReleased(Span span, long address, int index) {
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
+            platformCache(thread).free(span, address, index);
+            return;
+        }
+        ThreadCache cache = acquireStripe(thread.threadId());
+        try {
+            cache.free(span, address, index);
+        } finally {
+            releaseStripe(cache);
+        }
     }
 
     /**

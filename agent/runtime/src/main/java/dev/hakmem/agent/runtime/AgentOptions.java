@@ -1,5 +1,6 @@
 package dev.hakmem.agent.runtime;
 
+import dev.hakmem.ConfigValues;
 import dev.hakmem.agent.site.CallPathSampler;
 
 import java.nio.file.Path;
@@ -33,9 +34,9 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                            List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug, boolean ffm,
                            CallPathSampler.Mode stacks, long stackBytes, boolean sites) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
-            + "jdk=true|false, limit=<bytes>[k|m|g], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
-            + "snapshot=<n>ms|s|m, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false, "
-            + "stacks=off|sampled|sampled:<bytes>[k|m|g]|all, sites=true|false";
+            + "jdk=true|false, limit=<bytes>[k|m|g|t], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
+            + "snapshot=<n>ms|s|m|h, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false, "
+            + "stacks=off|sampled|sampled:<bytes>[k|m|g|t]|all, sites=true|false";
     /**
      * Bytes between two samples of a site on one thread unless {@code stacks=sampled:} says otherwise:
      * the JMH cost of sampling at this rate is in {@code benchmarks/reports} (the agent's attribution cost).
@@ -134,40 +135,29 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 snapshotMillis, log, debug, ffm, stacks, stackBytes, sites);
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}: at least 10 ms, at most a day. */
+    /**
+     * {@code 500ms}, {@code 10s}, {@code 2m}: at least 10 ms, at most a day. Parsed by the allocator's
+     * {@link ConfigValues}, as {@code hakmem.*} values are; the agent reports in its own words.
+     */
     static long parseDuration(String option, String value) {
-        String v = value.toLowerCase(Locale.ROOT);
-        long unit;
-        String digits;
-        if (v.endsWith("ms")) {
-            unit = 1;
-            digits = v.substring(0, v.length() - 2);
-        } else if (v.endsWith("s")) {
-            unit = 1_000;
-            digits = v.substring(0, v.length() - 1);
-        } else if (v.endsWith("m")) {
-            unit = 60_000;
-            digits = v.substring(0, v.length() - 1);
-        } else {
-            throw bad(option, "snapshot must be a duration with a unit: ms, s or m, e.g. 10s");
-        }
+        long millis;
         try {
-            long millis = Math.multiplyExact(Long.parseLong(digits), unit);
-            if (millis < 10 || millis > 86_400_000L) {
-                throw bad(option, "snapshot must be between 10ms and 24 hours");
-            }
-            return millis;
-        } catch (NumberFormatException | ArithmeticException e) {
+            millis = ConfigValues.millis("snapshot", value);
+        } catch (IllegalArgumentException e) {
             throw bad(option, "snapshot must be a whole number with a unit: ms, s or m, e.g. 10s");
         }
+        if (millis < 10 || millis > 86_400_000L) {
+            throw bad(option, "snapshot must be between 10ms and 24 hours");
+        }
+        return millis;
     }
 
     private static boolean bool(String option, String value) {
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw bad(option, option.substring(0, option.indexOf('=')).trim() + " must be true or false");
-        };
+        try {
+            return ConfigValues.bool(option, value);
+        } catch (IllegalArgumentException e) {
+            throw bad(option, option.substring(0, option.indexOf('=')).trim() + " must be true or false");
+        }
     }
 
     /** The first {@code key=...} option in {@code args}, as written. */
@@ -197,28 +187,16 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     /** @param what the option's name in the error message */
     static long parseSize(String option, String value, String what) {
-        String digits = value.toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (!digits.isEmpty()) {
-            switch (digits.charAt(digits.length() - 1)) {
-                case 'k' -> unit = 1L << 10;
-                case 'm' -> unit = 1L << 20;
-                case 'g' -> unit = 1L << 30;
-                default -> unit = 1;
-            }
-            if (unit != 1) {
-                digits = digits.substring(0, digits.length() - 1);
-            }
-        }
+        long bytes;
         try {
-            long number = Long.parseLong(digits);
-            if (number <= 0 || number > Long.MAX_VALUE / unit) {
-                throw bad(option, what + " must be a positive size below 2^63 bytes, e.g. 512m");
-            }
-            return number * unit;
-        } catch (NumberFormatException e) {
-            throw bad(option, what + " must be a number of bytes with an optional k, m or g, e.g. 512m");
+            bytes = ConfigValues.size(what, value);
+        } catch (IllegalArgumentException e) {
+            throw bad(option, what + " must be a number of bytes with an optional k, m, g or t, e.g. 512m");
         }
+        if (bytes <= 0) {
+            throw bad(option, what + " must be a positive size below 2^63 bytes, e.g. 512m");
+        }
+        return bytes;
     }
 
     private static BadAgentOptionException bad(String option, String why) {
