@@ -489,6 +489,30 @@ public final class Span {
         return taken;
     }
 
+    /**
+     * As {@link #takeFree}, into {@code target[top - 1]}, {@code target[top - 2]} and so on, in
+     * ascending address order: the block put at the highest slot, which a stack pops first, is the
+     * lowest ({@link LocalHeap#refill} says why).
+     */
+    int takeFreeDownwards(long[] target, int top, int max) {
+        int taken = 0;
+        long[] bits = freeBits;
+        for (int w = 0; w < bits.length && taken < max; w++) {
+            long word = bits[w];
+            while (word != 0 && taken < max) {
+                int bit = Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                int index = (w << 6) + bit;
+                int slot = top - ++taken;
+                target[slot] = base + index * blockSize;
+                states[index] = (byte) slotState(slot);
+            }
+            bits[w] = word;
+        }
+        freeCount -= taken;
+        return taken;
+    }
+
     /** The state of a block put at {@code slot} of an array: slots below a stack's first are not slots. */
     static int slotState(int slot) {
         return slot < CacheStack.FIRST ? ALLOCATED : slot;
