@@ -104,10 +104,10 @@ class CachedBlockStateTest {
     void shouldRefuseAFreeOfACachedBlockThatWasNeverHandedOut() {
         long block = allocator.allocate(200);
         long size = allocator.usableSize(block);
-        // a fresh span's first batch: the cache pops its lowest block (the span's first), the one above
-        // stays cached; the span's last block in its first 64 KiB page is beyond the batch (127 blocks)
+        // a fresh span's first batch is its highest blocks: the cache pops the lowest of them, the one
+        // above stays cached, the one below was not taken
         assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block + size), "cached, never handed out");
-        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block + (65536 / size - 1) * size), "still in its span");
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block - size), "still in its span");
         allocator.free(block);
         assertEquals(0, allocator.stats().liveBlocks());
     }

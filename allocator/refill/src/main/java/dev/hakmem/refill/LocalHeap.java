@@ -172,12 +172,21 @@ public final class LocalHeap {
             // a short batch: the blocks already taken are served, the next refill asks the OS again
         } finally {
             if (taken < want) {
-                returnCredit((want - taken) * blockSize);
-                moveDown(target, offset + want - taken, offset, taken);
+                shortBatch(target, offset, want, taken, blockSize);
             }
         }
         engine.publish(EventKind.REFILL, sizeClass, taken);
         return taken;
+    }
+
+    /**
+     * The OS refused a chunk midway, or nothing was taken: gives back the credit of the blocks not
+     * taken and moves those taken, filled downwards from {@code offset + want}, down to {@code offset}.
+     * Out of line, so the refill's loop stays small enough for the JIT to inline it whole.
+     */
+    private void shortBatch(long[] target, int offset, int want, int taken, long blockSize) {
+        returnCredit((want - taken) * blockSize);
+        moveDown(target, offset + want - taken, offset, taken);
     }
 
     /** A short batch filled downwards ends above {@code to}: moves it there, each block's state following its slot. */
