@@ -129,10 +129,11 @@ public final class LocalHeap {
      * Puts up to {@code max} free blocks of {@code sizeClass} at {@code target[offset..]}, taken from
      * spans in descending slots: a cache stack pops its top first, so the lowest address is handed
      * out first and a thread that allocates a batch walks its memory upwards, as glibc's carving
-     * does. Handed out downwards (the order of a plain fill), fresh blocks that miss the CPU caches
-     * cost about twice as much to write: {@code allocateDirect} zeroes each one, and at 8 KiB
-     * zeroing 256 MiB of blocks in descending order took 650 ns a block against 327 ascending
-     * (benchmarks/reports/2026-12-04-agent-gc.md).
+     * does. Handed out downwards (the order of a plain fill), blocks that miss the CPU caches cost
+     * about twice as much to write (measured, not explained: no hardware counters here; the prefetcher
+     * following ascending streams would fit):
+     * {@code allocateDirect} zeroes every buffer, and {@code DirectBufferGcRelease} in
+     * {@code bin/bench agent} measures it (benchmarks/reports/2026-12-04-agent-gc.md).
      *
      * @return how many; 0 only if the limit leaves no room for even one block; fewer than asked
      *         if the OS refused a chunk after some were taken
