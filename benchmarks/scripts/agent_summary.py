@@ -29,13 +29,15 @@ def load(directory):
             if label and method == "jdk":
                 method = "jdk+" + label
             forced = r.get("secondaryMetrics", {}).get("forcedGcs", {})
+            # an EVENTS counter's score is the sum over every measured iteration of every fork
+            iterations = sum(len(fork) for fork in forced.get("rawData", [])) or 1
             rows.append({
                 "workload": workload,
                 "method": method,
                 "size": int(r["params"]["size"]),
                 "score": r["primaryMetric"]["score"],
                 "error": r["primaryMetric"].get("scoreError", float("nan")),
-                "forced": forced.get("score"),
+                "forced": None if forced.get("score") is None else forced["score"] / iterations,
             })
     return rows
 

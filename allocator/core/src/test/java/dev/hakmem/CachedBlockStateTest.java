@@ -104,9 +104,10 @@ class CachedBlockStateTest {
     void shouldRefuseAFreeOfACachedBlockThatWasNeverHandedOut() {
         long block = allocator.allocate(200);
         long size = allocator.usableSize(block);
-        // a fresh span's first batch: the cache pops its highest block, the one below stays cached
-        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block - size), "cached, never handed out");
-        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block + size), "still in its span");
+        // a fresh span's first batch is its highest blocks: the cache pops the lowest of them, the one
+        // above stays cached, the one below was not taken
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block + size), "cached, never handed out");
+        assertEquals(HakmemAllocator.NOT_A_LIVE_BLOCK, allocator.release(block - size), "still in its span");
         allocator.free(block);
         assertEquals(0, allocator.stats().liveBlocks());
     }

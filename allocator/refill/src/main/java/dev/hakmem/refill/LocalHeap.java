@@ -124,7 +124,14 @@ public final class LocalHeap {
     }
 
     /**
-     * Puts up to {@code max} free blocks of {@code sizeClass} at {@code target[offset..]}.
+     * Puts up to {@code max} free blocks of {@code sizeClass} at {@code target[offset..]}, taken from
+     * spans in descending slots: a cache stack pops its top first, so the lowest address is handed
+     * out first and a thread that allocates a batch walks its memory upwards, as glibc's carving
+     * does. Handed out downwards (the order of a plain fill), blocks that miss the CPU caches cost
+     * about twice as much to write (measured, not explained: no hardware counters here; the prefetcher
+     * following ascending streams would fit):
+     * {@code allocateDirect} zeroes every buffer, and {@code DirectBufferGcRelease} in
+     * {@code bin/bench agent} measures it (benchmarks/reports/2026-12-04-agent-gc.md).
      *
      * @return how many; 0 only if the limit leaves no room for even one block; fewer than asked
      *         if the OS refused a chunk after some were taken
@@ -152,7 +159,7 @@ public final class LocalHeap {
                 if (spare[sizeClass] == span) {
                     spare[sizeClass] = null;
                 }
-                taken += span.takeFree(target, offset + taken, want - taken);
+                taken += span.takeFreeDownwards(target, offset + want - taken, want - taken);
                 if (span.freeCount == 0) {
                     unlink(span);
                 }
@@ -164,11 +171,32 @@ public final class LocalHeap {
             // a short batch: the blocks already taken are served, the next refill asks the OS again
         } finally {
             if (taken < want) {
-                returnCredit((want - taken) * blockSize);
+                shortBatch(target, offset, want, taken, blockSize);
             }
         }
         engine.publish(EventKind.REFILL, sizeClass, taken);
         return taken;
+    }
+
+    /**
+     * The OS refused a chunk midway, or nothing was taken: gives back the credit of the blocks not
+     * taken and moves those taken, filled downwards from {@code offset + want}, down to {@code offset}.
+     * Out of line, so the refill's loop stays small enough for the JIT to inline it whole.
+     */
+    private void shortBatch(long[] target, int offset, int want, int taken, long blockSize) {
+        returnCredit((want - taken) * blockSize);
+        moveDown(target, offset + want - taken, offset, taken);
+    }
+
+    /** A short batch filled downwards ends above {@code to}: moves it there, each block's state following its slot. */
+    private void moveDown(long[] target, int from, int to, int count) {
+        for (int i = 0; i < count; i++) {
+            long address = target[from + i];
+            target[to + i] = address;
+            engine.spanOf(address).placedAt(address, Span.slotState(to + i));
+        }
+        // a stack's slots above its count hold nothing (see Span.isCached)
+        java.util.Arrays.fill(target, Math.max(from, to + count), from + count, 0L);
     }
 
     /** @return how many of {@code count} blocks fit under the limit, now spent from this heap's credit */

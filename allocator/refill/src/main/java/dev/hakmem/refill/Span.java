@@ -500,6 +500,34 @@ public final class Span {
         return taken;
     }
 
+    /**
+     * As {@link #takeFree}, but the highest free blocks, put below {@code top} in ascending address
+     * order downwards: the lowest of them at {@code target[top - 1]}, which a stack pops first
+     * ({@link LocalHeap#refill} says why). The highest, so that a span's churn stays last in, first
+     * out: a cache that overflows gives back the bottom of its stack, the highest blocks of an earlier
+     * batch, and the next refill takes those same blocks again.
+     */
+    int takeFreeDownwards(long[] target, int top, int max) {
+        int want = Math.min(max, freeCount);
+        int first = top - want; // the highest block taken goes here, the lowest at top - 1
+        int taken = 0;
+        long[] bits = freeBits;
+        for (int w = bits.length - 1; w >= 0 && taken < want; w--) {
+            long word = bits[w];
+            while (word != 0 && taken < want) {
+                int bit = 63 - Long.numberOfLeadingZeros(word);
+                word &= ~(1L << bit);
+                int index = (w << 6) + bit;
+                int slot = first + taken++;
+                target[slot] = base + index * blockSize;
+                states[index] = (byte) slotState(slot);
+            }
+            bits[w] = word;
+        }
+        freeCount -= taken;
+        return taken;
+    }
+
     /** The state of a block put at {@code slot} of an array: slots below a stack's first are not slots. */
     static int slotState(int slot) {
         return slot < FIRST_SLOT_STATE ? ALLOCATED : slot;
