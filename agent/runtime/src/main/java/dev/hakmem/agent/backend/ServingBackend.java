@@ -67,6 +67,11 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
         return paths;
     }
 
+    /** @return the site a block is allocated with: none with {@code sites=false} */
+    private int tag(int site) {
+        return attribute ? site : 0;
+    }
+
     /**
      * A constant to the JIT (a {@code static final} in {@link Hakmem}), so it knows the allocator's
      * class: through an interface-typed field every call paid a class check (an {@code Unsafe}
@@ -82,9 +87,8 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             return 0;
         }
         try {
-            int tag = attribute ? site : 0;
-            return capacity > BRIDGE_ZEROES_UP_TO ? hakmem().allocateZeroed(capacity, tag)
-                    : hakmem().allocate(Math.max(capacity, 1), tag);
+            return capacity > BRIDGE_ZEROES_UP_TO ? hakmem().allocateZeroed(capacity, tag(site))
+                    : hakmem().allocate(Math.max(capacity, 1), tag(site));
         } catch (Throwable t) {
             limit.release(capacity);
             throw t;
@@ -149,7 +153,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             }
             throw new IllegalArgumentException("Unsafe.allocateMemory of a negative size: " + bytes + " at " + sites.describe(site));
         }
-        return hakmem().allocate(bytes, attribute ? site : 0);
+        return hakmem().allocate(bytes, tag(site));
     }
 
     @Override
@@ -163,7 +167,7 @@ public final class ServingBackend extends HakmemBackend implements SiteUsageSour
             throw new IllegalArgumentException("Unsafe.reallocateMemory to a negative size: " + bytes + " at " + sites.describe(site));
         }
         if (address == 0) {
-            return bytes == 0 ? 0 : hakmem().allocate(bytes, attribute ? site : 0);
+            return bytes == 0 ? 0 : hakmem().allocate(bytes, tag(site));
         }
         try {
             return hakmem().reallocate(address, bytes);

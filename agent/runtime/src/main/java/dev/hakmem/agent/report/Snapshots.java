@@ -23,16 +23,10 @@ public final class Snapshots {
     private Snapshots() {
     }
 
-    /** As {@link #take(long, long, SiteRegistry, List, ReportSampler, Map, List, CallPathSampler)} without call paths or ages. */
-    public static ReportSnapshot take(long nowMillis, long startedAtMillis, SiteRegistry registry, List<SiteUsage> usage,
-                                      ReportSampler sampler, Map<String, Object> agentTotals, List<DebugFinding> findings) {
-        return take(nowMillis, startedAtMillis, registry, usage, sampler, agentTotals, findings, null);
-    }
-
     /**
      * @param usage       per id, as the backend counts: sites and their call paths
      * @param agentTotals the agent's own figures for "totals" (mode, memory route, limit ...), after the sums
-     * @param paths       the sampler of call paths and block ages, or null if there is none
+     * @param paths       the sampler of call paths and block ages, or null if there is none (sites=false)
      */
     public static ReportSnapshot take(long nowMillis, long startedAtMillis, SiteRegistry registry, List<SiteUsage> usage,
                                       ReportSampler sampler, Map<String, Object> agentTotals, List<DebugFinding> findings,

@@ -131,33 +131,23 @@ public final class CallPathSampler implements AllocationSampler {
     }
 
     /**
-     * The id a sampled block moves to: a path of its site, and one with no frames when no path is walked
-     * or found. Never the site's own id (unless the registry keeps no more paths): a block at the
-     * site's id could be a later, unsampled allocation at the same address, and its age would be wrong.
+     * The id a sampled block moves to: the path of frames that led to its site, or one with no frames
+     * when none is walked or found. Never the site's own id (unless the registry keeps no more paths):
+     * a block at the site's id could be a later, unsampled allocation at the same address, and its age
+     * would be wrong. Certain samples (a thread's first allocation at a site) get paths of their own,
+     * weighted by their bytes alone ({@link #weight} would count a small one as a whole interval).
      */
     private int idOf(int siteId, boolean first) {
-        boolean certain = first || meanBytes == 0;
-        if (mode == Mode.OFF) {
-            return registry.registerPath(siteId, List.of(), certain);
-        }
-        int path = pathOf(siteId, certain);
-        return path != siteId ? path : registry.registerPath(siteId, List.of(), certain);
+        List<PathFrame> path = mode == Mode.OFF ? List.of() : framesAbove(siteId);
+        return registry.registerPath(siteId, path, first || meanBytes == 0);
     }
 
-    /**
-     * @param certain whether the sample was certain (a thread's first allocation at a site): such samples
-     *              get paths of their own, weighted by their bytes alone ({@link #weight} would count
-     *              a small one as a whole sampling interval)
-     * @return the id of the path the current stack takes to {@code siteId}, or {@code siteId} if none is found
-     */
-    private int pathOf(int siteId, boolean certain) {
+    /** @return the frames the current stack took to {@code siteId}, innermost first; empty if none is found */
+    private List<PathFrame> framesAbove(int siteId) {
         List<StackFrame> above = WALKER.walk(s -> s.filter(Frames::outsideJdkAndHakmem).limit(SCAN + 1).toList());
-        if (above.isEmpty()) {
-            return siteId;
-        }
         CallSite site = registry.get(siteId);
-        if (site == null) {
-            return siteId;
+        if (above.isEmpty() || site == null) {
+            return List.of();
         }
         if (!above.get(0).getClassName().equals(site.className())) {
             above = new ArrayList<>(above);
@@ -175,7 +165,7 @@ public final class CallPathSampler implements AllocationSampler {
         for (int i = first; i < above.size() && path.size() < DEPTH; i++) {
             path.add(frameOf(above.get(i)));
         }
-        return path.isEmpty() ? siteId : registry.registerPath(siteId, path, certain);
+        return path;
     }
 
     private PathFrame frameOf(StackFrame f) {
