@@ -67,9 +67,10 @@ class NettyTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> paths = (List<Map<String, Object>>) chunks.fields().get("paths");
         assertFalse(paths.isEmpty(), "no call paths above " + chunks);
-        String innermost = (String) ((List<?>) paths.getFirst().get("frames")).getFirst();
-        assertTrue(innermost.startsWith(NettyApp.class.getName() + "."), "the top path starts at the program, past Netty's frames: " + paths);
-        assertTrue(((Number) paths.getFirst().get("liveBytes")).longValue() > chunks.liveBytes() / 2, "and holds most of it: " + paths);
+        // which chunks are sampled varies from run to run (a few large blocks, one sample per 16 MiB), and a
+        // chunk taken on an event loop has only Netty's frames above it: so no assertion on which path holds most
+        assertTrue(paths.stream().anyMatch(p -> ((String) ((List<?>) p.get("frames")).getFirst()).startsWith(NettyApp.class.getName() + ".")),
+                "a path starts at the program, past Netty's frames: " + paths);
     }
 
     /**
