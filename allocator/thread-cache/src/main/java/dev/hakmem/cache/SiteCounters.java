@@ -75,7 +75,10 @@ public final class SiteCounters {
         c.allocations--;
         c.bytesAllocated -= bytes;
         c.sampleAfter -= bytes;
-        Counter moved = counter(chosen);
+        // not counter(): a path id is new to this cache at its first sample, and if that miss showed in
+        // counter()'s profile, C2 would compile the call to counterOf into every allocation it inlines
+        // counter() into, and allocate around it with fewer registers
+        Counter moved = counterOf(chosen);
         moved.allocations++;
         moved.bytesAllocated += bytes;
         return chosen;

@@ -116,17 +116,21 @@ public final class ThreadCache implements OwnerCache {
         Span span = PageMap.spanOfCachedBlock(address);
         span.recordAllocation(address, siteId);
         if (sites.allocated(siteId, span.blockSize())) {
-            sampled(address, span, siteId);
+            return sampled(address, span, siteId);
         }
         return address;
     }
 
-    /** Off the hot path: a sampled allocation may move its block to another site. */
-    private void sampled(long address, Span span, int siteId) {
+    /**
+     * Off the hot path: a sampled allocation may move its block to another site. Returns the address
+     * so that the call is the caller's last act: nothing of {@link #allocate(int, int)} is live across it.
+     */
+    private long sampled(long address, Span span, int siteId) {
         int chosen = sites.sampled(address, siteId, span.blockSize());
         if (chosen != siteId) {
             span.recordAllocation(address, chosen);
         }
+        return address;
     }
 
     private long allocateAfterRefill(int sizeClass) {
