@@ -25,6 +25,18 @@ public abstract class Candidate {
     /** An empty table of {@code capacity} slots whose allocations are freed as {@code sharing} says. */
     public abstract Slots newSlots(int capacity, Slots.Sharing sharing);
 
+    /**
+     * The allocator behind this candidate as a plain address allocator, for workloads that hand single
+     * blocks between threads ({@link ProducerConsumer}); candidates whose blocks are objects (an arena, a
+     * {@code ByteBuf}) have none.
+     *
+     * @throws UnsupportedOperationException naming the candidate
+     */
+    public RawAllocator raw() {
+        throw new UnsupportedOperationException("allocator=" + name
+                + " hands out objects, not addresses; this workload takes hakmem, unsafe, harness");
+    }
+
     /** A line for the run log: what this candidate really is in this JVM. */
     public String describe() {
         return name;

@@ -29,14 +29,17 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <p>A JMH worker cannot exit, so the hand-off is emulated with a successor thread per benchmark
  * ({@link Handoff}):
  * <pre>
- *   worker k:   ... roundOps replace-ops on array A ... | put A → toSuccessor, take B ← fromSuccessor | ... on B ...
- *   successor:  take A ← toSuccessor; one round of arraySlots replace-ops on A; put A → fromSuccessor
+ *   worker k:   ... roundOps replace-ops on array A ... | put (k, A) → toSuccessor, take B ← fromSuccessor[k] | ... on B ...
+ *   successor:  take (k, A) ← toSuccessor; one round of arraySlots replace-ops on A; put A → fromSuccessor[k]
  * </pre>
- * There are 2 × threads arrays: each worker holds one and {@code fromSuccessor} starts with one ready per
- * worker, so a worker normally finds an array waiting and does not block. Every block a worker frees after
- * a hand-off was allocated by the successor or by another worker, and the successor frees what workers
- * allocated: frees are cross-thread in both directions, also with one worker. With two workers the queue
- * is first-in first-out, so arrays also move between workers. {@code successor=pooled} keeps one long-lived
+ * There are 2 × threads arrays: each worker holds one and its {@code fromSuccessor[k]} starts with one
+ * ready, so a worker normally finds an array waiting and does not block. Every block a worker frees
+ * after a hand-off was allocated by the successor or by that worker, and the successor frees what
+ * workers allocated: frees are cross-thread in both directions, also with one worker. An array stays
+ * in its worker's line, as in the original, where a thread's array passes to the thread that replaces
+ * it. (With one queue back for all workers, which worker got which array depended on the order the two
+ * workers happened to swap in, a phase that held for a whole fork: arrays stayed in their line in some
+ * forks and crossed between workers in others, and the 2-thread row was bimodal.) {@code successor=pooled} keeps one long-lived
  * successor thread; {@code successor=fresh} starts a new platform thread for every round (joined before the
  * array is handed on), so blocks also outlive the thread that allocated them, as in the original.
  *
@@ -61,6 +64,11 @@ public class Larson {
     private Sequence sequence;
     private Slots mine;
     private int untilHandoff;
+    private int worker;
+
+    /** An array on its way to the successor, with the worker whose line it belongs to. */
+    private record Handed(int worker, Slots array) {
+    }
 
     /** The successor thread and the two queues between it and the workers. */
     @State(Scope.Benchmark)
@@ -74,8 +82,8 @@ public class Larson {
         @Param({"pooled", "fresh"})
         public String successor;
 
-        private BlockingQueue<Slots> toSuccessor;
-        private BlockingQueue<Slots> fromSuccessor;
+        private BlockingQueue<Handed> toSuccessor;
+        private BlockingQueue<Slots>[] fromSuccessor;
         private Thread dispatcher;
 
         @Setup(Level.Iteration)
@@ -87,12 +95,15 @@ public class Larson {
             };
             int threads = benchmark.getThreads();
             toSuccessor = new ArrayBlockingQueue<>(2 * threads);
-            fromSuccessor = new ArrayBlockingQueue<>(2 * threads);
+            @SuppressWarnings("unchecked")
+            BlockingQueue<Slots>[] back = new BlockingQueue[threads];
+            fromSuccessor = back;
             Sequence script = new Sequence(SUCCESSOR_SEED, arraySlots, MIN_SIZE, MAX_SIZE);
             for (int i = 0; i < threads; i++) {
                 Slots ready = allocator.candidate().newSlots(arraySlots, Slots.Sharing.SHARED);
                 script.fill(ready);
-                fromSuccessor.add(ready);
+                fromSuccessor[i] = new ArrayBlockingQueue<>(2);
+                fromSuccessor[i].add(ready);
             }
             dispatcher = Thread.ofPlatform().name("larson-successor").daemon()
                     .start(() -> runSuccessor(script, fresh));
@@ -102,15 +113,19 @@ public class Larson {
         public void stop() throws InterruptedException {
             dispatcher.interrupt();
             dispatcher.join();
-            freeAll(toSuccessor);
-            freeAll(fromSuccessor);
+            for (Handed handed; (handed = toSuccessor.poll()) != null; ) {
+                handed.array.freeAll();
+            }
+            for (BlockingQueue<Slots> queue : fromSuccessor) {
+                freeAll(queue);
+            }
         }
 
-        /** Hands {@code mine} to the successor and returns an array it has finished with. */
-        Slots swap(Slots mine) {
-            toSuccessor.add(mine);
+        /** Hands worker {@code worker}'s {@code mine} to the successor and returns that worker's array it has finished with. */
+        Slots swap(int worker, Slots mine) {
+            toSuccessor.add(new Handed(worker, mine)); // one small object per round, on the benchmark's side
             try {
-                return fromSuccessor.take();
+                return fromSuccessor[worker].take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the Larson successor", e);
@@ -120,8 +135,11 @@ public class Larson {
         private void runSuccessor(Sequence script, boolean fresh) {
             while (true) {
                 Slots array;
+                int worker;
                 try {
-                    array = toSuccessor.take();
+                    Handed handed = toSuccessor.take();
+                    array = handed.array;
+                    worker = handed.worker;
                 } catch (InterruptedException e) {
                     return; // teardown: whatever is still queued is freed there
                 }
@@ -130,7 +148,7 @@ public class Larson {
                 } else {
                     round(script, array);
                 }
-                fromSuccessor.add(array); // never full: there are 2 × threads arrays in all
+                fromSuccessor[worker].add(array); // never full: a worker has two arrays in all
             }
         }
 
@@ -165,7 +183,8 @@ public class Larson {
 
     @Setup(Level.Iteration)
     public void fill(AllocatorState allocator, Handoff handoff, ThreadParams thread) {
-        sequence = new Sequence(SEED + thread.getThreadIndex(), handoff.arraySlots, MIN_SIZE, MAX_SIZE);
+        worker = thread.getThreadIndex();
+        sequence = new Sequence(SEED + worker, handoff.arraySlots, MIN_SIZE, MAX_SIZE);
         mine = allocator.candidate().newSlots(handoff.arraySlots, Slots.Sharing.SHARED);
         sequence.fill(mine);
         untilHandoff = handoff.roundOps;
@@ -180,7 +199,7 @@ public class Larson {
     public void replace(Handoff handoff) {
         sequence.step(mine);
         if (--untilHandoff == 0) {
-            mine = handoff.swap(mine);
+            mine = handoff.swap(worker, mine);
             untilHandoff = handoff.roundOps;
         }
     }

@@ -20,6 +20,11 @@ final class RawCandidate extends Candidate {
     }
 
     @Override
+    public RawAllocator raw() {
+        return allocator;
+    }
+
+    @Override
     public Slots newSlots(int capacity, Slots.Sharing sharing) {
         return new AddressSlots(allocator, capacity);
     }

@@ -68,6 +68,13 @@ public final class LocalHeap {
     private OwnerCache cache;
 
     private long remoteDrained;
+    /**
+     * This heap's number, which picks the {@link RemoteFreeBuffer} bucket its blocks are gathered in
+     * on other threads: consecutive numbers, so heaps made one after another (a producer and its
+     * consumers) take different buckets.
+     */
+    final int remoteBucket = HEAPS_MADE.getAndIncrement();
+    private static final java.util.concurrent.atomic.AtomicInteger HEAPS_MADE = new java.util.concurrent.atomic.AtomicInteger();
 
     LocalHeap(RefillEngine engine) {
         this.engine = engine;

@@ -242,6 +242,47 @@ class RefillEngineTest {
         }
     }
 
+    /**
+     * Blocks of three owners freed interleaved (Larson's arrays once they have passed between
+     * threads): each owner's blocks wait in a bucket of their own, so nothing is handed over until a
+     * bucket is full or the freer flushes, and then every block reaches its own owner once.
+     */
+    @Test
+    void shouldGatherInterleavedOwnersInBucketsOfTheirOwnAndHandEachItsBlocksOnce() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            int c = SizeClasses.classOf(64);
+            int perOwner = RemoteFreeBuffer.MAX_BATCH - 1; // one short of a full bucket
+            LocalHeap[] owners = {engine.newHeap(), engine.newHeap(), engine.newHeap()};
+            long[][] blocks = new long[owners.length][perOwner];
+            for (int o = 0; o < owners.length; o++) {
+                for (int taken = 0; taken < perOwner; ) {
+                    taken += owners[o].refill(c, perOwner - taken, blocks[o], taken);
+                }
+            }
+            RemoteFreeBuffer remote = new RemoteFreeBuffer(engine);
+            for (int i = 0; i < perOwner; i++) {
+                for (long[] ofOwner : blocks) {
+                    Span span = engine.spanOf(ofOwner[i]);
+                    span.markAllocated(ofOwner[i]);
+                    assertTrue(span.release(ofOwner[i]) >= 0);
+                    remote.add(span, ofOwner[i]);
+                }
+            }
+            for (LocalHeap owner : owners) {
+                assertTrue(!owner.hasRemoteFrees(), "an owner change alone hands nothing over");
+            }
+            remote.flush();
+            for (int o = 0; o < owners.length; o++) {
+                List<Long> back = new ArrayList<>();
+                owners[o].drainRemote((sizeClass, address) -> {
+                    back.add(address);
+                    return -1;
+                });
+                assertEquals(java.util.Arrays.stream(blocks[o]).boxed().toList(), back, "owner " + o + ": its blocks, once, in order");
+            }
+        }
+    }
+
     @Test
     void shouldOrphanSpansOfARetiredHeapAndReleaseThemWhenTheLastBlockComesBack() {
         try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
