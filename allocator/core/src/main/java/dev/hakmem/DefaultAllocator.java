@@ -1,5 +1,7 @@
 package dev.hakmem;
 
+import dev.hakmem.ace.Learner;
+import dev.hakmem.ace.PolicyLearner;
 import dev.hakmem.ace.spi.EventRing;
 import dev.hakmem.ace.spi.PolicySource;
 import dev.hakmem.cache.HotPathFlags;
@@ -54,6 +56,8 @@ final class DefaultAllocator implements HakmemAllocator {
     private final ThreadCaches caches;
     private final EventRing events;
     private final PolicySource policy;
+    /** The learner adapting {@link #policy}, or null with {@code hakmem.learn} off. */
+    private final Learner learner;
     @SuppressWarnings("unused") // through INVALID_FREES
     private volatile long invalidFrees;
 
@@ -66,8 +70,20 @@ final class DefaultAllocator implements HakmemAllocator {
      *                      of {@code OsFaultTest}); null for the OS as it is
      */
     DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping) {
+        this(config, refuseMapping, true);
+    }
+
+    /**
+     * @param driveLearner false leaves the learner (if {@code config.learn()}) without its thread:
+     *                     a test runs its rounds ({@link #learnerRound}) at the times it chooses
+     */
+    DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping, boolean driveLearner) {
         this.events = new EventRing(EVENT_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
+        // before the engine: it starts under the learner's first policy (the chunk purger's pace follows its decay)
+        this.learner = config.learn() ? Learner.attach(events, policy,
+                new PolicyLearner(policy.current(), PolicyLearner.Settings.defaults()),
+                decision -> LOG.debug("hakmem learner: {}; now {}", decision.reason(), decision.policy())) : null;
         // the one mapping between the facade's route enum and the engine's (HakmemConfigTest keeps them the same)
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
                 config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
@@ -81,6 +97,12 @@ final class DefaultAllocator implements HakmemAllocator {
                     HakmemConfig.STATS_PROPERTY, HotPathFlags.STATISTICS, HakmemConfig.CHECKS_PROPERTY, HotPathFlags.CHECKS);
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
+        if (learner != null) {
+            LOG.debug("hakmem learner on, starting with {}", policy.current());
+            if (driveLearner) {
+                learner.start();
+            }
+        }
     }
 
     /** The allocator {@code config} asks for: this one, behind {@link DebugAllocator} in debug mode. */
@@ -368,7 +390,18 @@ final class DefaultAllocator implements HakmemAllocator {
         return new HakmemStats(c.allocations(), c.frees(), c.bytesAllocated(), c.bytesFreed(),
                 c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), c.cachedBytes(), r.bytesInUse(), r.limitBytes(),
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
-                (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute());
+                (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
+                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions());
+    }
+
+    /** For tests: where the policy is published (contract B). */
+    PolicySource policySource() {
+        return policy;
+    }
+
+    /** For tests without the learner's thread: one round of the learner, as if at {@code nowNanos}. */
+    void learnerRound(long nowNanos) {
+        learner.runOnce(nowNanos);
     }
 
     /**
@@ -395,6 +428,9 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public void close() {
+        if (learner != null) {
+            learner.close();
+        }
         engine.close();
     }
 }
