@@ -34,7 +34,14 @@ import java.util.function.LongPredicate;
  */
 final class DefaultAllocator implements HakmemAllocator {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultAllocator.class);
-    private static final int EVENT_RING_CAPACITY = 1 << 14;
+    /**
+     * 512 KiB of events: the learner drains every 100 ms, up to four ring-fulls, so it keeps up with
+     * about 2.6 million events a second (a burst of large blocks, whose batches are of 1 to 4 blocks,
+     * makes a few hundred thousand); beyond that events are dropped and counted.
+     */
+    private static final int LEARNING_RING_CAPACITY = 1 << 16;
+    /** With learning off nobody drains the ring, and the engine offers it nothing ({@code EventRing.isConsumed}). */
+    private static final int IDLE_RING_CAPACITY = 1 << 10;
     private static final VarHandle INVALID_FREES;
 
     static {
@@ -78,7 +85,7 @@ final class DefaultAllocator implements HakmemAllocator {
      *                     a test runs its rounds ({@link #learnerRound}) at the times it chooses
      */
     DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping, boolean driveLearner) {
-        this.events = new EventRing(EVENT_RING_CAPACITY);
+        this.events = new EventRing(config.learn() ? LEARNING_RING_CAPACITY : IDLE_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
         // before the engine: it starts under the learner's first policy (the chunk purger's pace follows its decay)
         this.learner = config.learn() ? Learner.attach(events, policy,

@@ -76,14 +76,25 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
+    /** Ring-fulls a round drains at most, so that a storm of producers cannot keep the learner in one round. */
+    static final int MAX_RINGS_PER_ROUND = 4;
+
     /**
-     * One round: drains what the ring holds (at most one ring's worth, so a storm cannot keep the
-     * learner here), then publishes a policy if one was decided. Synchronized so that a test's
-     * rounds and the thread's never drain at once (the ring has one consumer).
+     * One round: drains what the ring holds (again while it comes back full, up to
+     * {@link #MAX_RINGS_PER_ROUND} ring-fulls), then publishes a policy if one was decided.
+     * Synchronized so that a test's rounds and the thread's never drain at once (the ring has one consumer).
      */
     public synchronized void runOnce(long nowNanos) {
         logic.beginRound(nowNanos);
-        int drained = ring.drain(logic, ring.capacity());
+        int capacity = ring.capacity();
+        long drained = 0;
+        for (int ring = 0; ring < MAX_RINGS_PER_ROUND; ring++) {
+            int got = this.ring.drain(logic, capacity);
+            drained += got;
+            if (got < capacity) {
+                break;
+            }
+        }
         PolicyLearner.Decision decision = logic.endRound();
         eventsSeen += drained;
         rounds++;

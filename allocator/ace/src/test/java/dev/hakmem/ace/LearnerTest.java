@@ -81,7 +81,7 @@ class LearnerTest {
     }
 
     @Test
-    void shouldDrainAtMostOneRingPerRound() {
+    void shouldDrainWhatTheRingHoldsInOneRound() {
         EventRing ring = new EventRing(8);
         PolicySource source = new PolicySource(INITIAL);
         Learner learner = Learner.attach(ring, source, new PolicyLearner(INITIAL, PolicyLearner.Settings.defaults()), d -> { });
@@ -91,5 +91,6 @@ class LearnerTest {
         learner.runOnce(0);
         assertEquals(8, learner.snapshot().eventsSeen());
         assertEquals(1, learner.snapshot().rounds());
+        assertEquals(0, ring.drain((k, c, v) -> { }, 8));
     }
 }

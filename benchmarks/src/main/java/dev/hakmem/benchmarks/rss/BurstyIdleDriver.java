@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * churns them (frees and reallocates random ones) until {@code burstMs} (500) ms have passed, then
  * frees everything; then it idles for the next gap of {@code gaps} (ms, comma-separated, default
  * {@code 400,400,12000}: short pauses inside a busy period, then a long idle), the whole list
- * {@code cycles} (3) times. No {@code trim()}, no {@code releaseThreadCache()}: what goes back to the OS
- * is the chunk decay's doing alone. Run one JVM per setting (a fixed decay, or the learner):
+ * {@code cycles} (3) times. No {@code trim()}; with {@code releaseCache=1} the thread calls
+ * {@code releaseThreadCache()} after each burst (a thread about to idle), else its cache and spare
+ * spans stay as they are. What goes back to the OS is the chunk decay's doing. Run one JVM per setting (a fixed decay, or the learner):
  * <pre>
  *   java -Xms256m -Xmx256m -XX:+AlwaysPreTouch --enable-native-access=ALL-UNNAMED -Dhakmem.chunk.decayMillis=1000 \
  *        -cp benchmarks/target/benchmarks.jar dev.hakmem.benchmarks.rss.BurstyIdleDriver [key=value ...]
@@ -53,6 +54,7 @@ public final class BurstyIdleDriver {
                 .mapToLong(Long::parseLong).toArray();
         int cycles = Integer.parseInt(options.getOrDefault("cycles", "3"));
         long sampleMs = Long.parseLong(options.getOrDefault("sampleMs", "10"));
+        boolean releaseCache = options.getOrDefault("releaseCache", "0").equals("1");
 
         // set-up in the baseline: the allocator, its first chunk, the learner's thread
         Hakmem.free(Hakmem.allocate(64));
@@ -68,6 +70,9 @@ public final class BurstyIdleDriver {
         for (int cycle = 0; cycle < cycles; cycle++) {
             for (long gap : gaps) {
                 burst(random, burstBytes, burstMs, blocks, sizes);
+                if (releaseCache) {
+                    Hakmem.allocator().releaseThreadCache(); // a thread about to idle, as documented
+                }
                 TimeUnit.MILLISECONDS.sleep(gap);
             }
         }
@@ -75,9 +80,11 @@ public final class BurstyIdleDriver {
         rss.stop();
         sampler.join();
         HakmemStats s = Hakmem.stats();
+        System.out.println("# end: " + s);
         long mapped = s.chunks() + s.chunksUnmapped();
-        System.out.printf("RESULT decay=%s learning=%s rssMiBs=%.1f peakMiB=%.1f seconds=%.1f chunksMapped=%d chunksUnmapped=%d "
+        System.out.printf("RESULT gaps=%s releaseCache=%s decay=%s learning=%s rssMiBs=%.1f peakMiB=%.1f seconds=%.1f chunksMapped=%d chunksUnmapped=%d "
                         + "mapUnmapCalls=%d learnerDecisions=%d finalDecayMs=%d eventsDropped=%d%n",
+                options.getOrDefault("gaps", "400,400,12000"), releaseCache ? 1 : 0,
                 System.getProperty("hakmem.chunk.decayMillis", "10000"), s.learning(), rss.kibMillis() / 1024.0 / 1000.0,
                 rss.peakKiB() / 1024.0, elapsedMs / 1000.0, mapped, s.chunksUnmapped(), mapped + s.chunksUnmapped(),
                 s.learnerDecisions(), s.chunkDecayMillis(), s.eventsDropped());
