@@ -122,13 +122,14 @@ public final class PolicyLearner implements EventConsumer {
             return; // growth, not a return of demand the learner sent away
         }
         long gapMillis = (nowNanos - pendingReleaseNanos) / NANOS_PER_MILLI;
+        if (gapMillis >= settings.regretHorizonMillis()) {
+            return; // the release was right: endRound vindicates it (a round may see the horizon pass and this map at once)
+        }
         pendingReleaseNanos = NONE;
-        if (gapMillis < settings.regretHorizonMillis()) {
-            long wanted = Math.min(settings.maxDecayMillis(), (pendingReleaseDecayMillis + gapMillis) * 3 / 2);
-            if (regretDecayMillis == NONE || wanted > regretDecayMillis) {
-                regretDecayMillis = wanted;
-                regretGapMillis = gapMillis;
-            }
+        long wanted = Math.min(settings.maxDecayMillis(), (pendingReleaseDecayMillis + gapMillis) * 3 / 2);
+        if (regretDecayMillis == NONE || wanted > regretDecayMillis) {
+            regretDecayMillis = wanted;
+            regretGapMillis = gapMillis;
         }
     }
 

@@ -84,6 +84,16 @@ class PolicyLearnerTest {
     }
 
     @Test
+    void shouldVindicateAReleaseWhenTheRemapAndTheHorizonFallInOneRound() {
+        PolicyLearner learner = learner();
+        round(learner, 0, EventKind.CHUNK_UNMAPPED);
+        assertEquals(15_000, round(learner, 9_000, EventKind.CHUNK_MAPPED));
+        round(learner, 20_000, EventKind.CHUNK_UNMAPPED);
+        assertEquals(7_500, round(learner, 30_100, EventKind.CHUNK_MAPPED), "mapped 10.1 s after: no regret, and the release was right");
+        assertEquals(1, learner.vindications());
+    }
+
+    @Test
     void shouldCapTheDecayAtTheMaximum() {
         PolicyLearner learner = new PolicyLearner(INITIAL, new PolicyLearner.Settings(1_000, 5_000, 10_000));
         round(learner, 0, EventKind.CHUNK_UNMAPPED);
