@@ -25,12 +25,13 @@ import java.util.Objects;
  *       was right, and the decay halves, down to the minimum (a workload whose gaps grew).</li>
  * </ul>
  * Between regret and vindication nothing changes, so a workload with steady idle gaps shorter than
- * the horizon pays one map/unmap pair to learn them and then keeps its memory across them; one with
- * gaps longer than the horizon gives its memory back after the minimum decay every time.
- * {@code bin/bench rss} with {@code mode=bursty} measures both against fixed decays
- * (benchmarks/reports/2026-12-04-learner.md).
+ * the horizon pays for learning them (every chunk empty at the first gap goes back and is mapped
+ * again) and then keeps its memory across them; one with gaps longer than the horizon gives its
+ * memory back after the minimum decay every time.
+ * {@code BurstyIdleDriver} (in {@code benchmarks}, under {@code rss}) measures both against fixed
+ * decays (benchmarks/reports/2026-12-04-learner.md).
  *
- * <p>Every other event is counted by kind, for the statistics and for what is learned next.
+ * <p>Every other event is only counted by kind ({@link #events}), for what is learned next.
  */
 public final class PolicyLearner implements EventConsumer {
 
