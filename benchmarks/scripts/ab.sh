@@ -9,7 +9,9 @@
 # benchmarks/target/benchmarks.jar away. Runs from the repository root, so the agent benchmarks'
 # relative -javaagent path resolves. To compare two agents, set AGENT_A and AGENT_B to copies of
 # agent/target/hakmem-agent.jar: each fork then runs with its side's agent in that place (the jar
-# that was there is put back at the end), and A.jar and B.jar may be the same benchmarks jar.
+# that was there is put back at the end), and A.jar and B.jar may be the same benchmarks jar. To compare
+# two settings of one jar, set JVM_ARGS_A and/or JVM_ARGS_B (e.g. JVM_ARGS_B=-Dhakmem.learn=true): each
+# fork of that side then gets them through JMH's -jvmArgsAppend.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../bin/lib/jdk.sh
@@ -34,7 +36,10 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ -n "${AGENT_A:-}" ]; then
       if [ "$side" = A ]; then cp "$AGENT_A" "$AGENT_JAR"; else cp "$AGENT_B" "$AGENT_JAR"; fi
     fi
-    "$JAVA_HOME/bin/java" -jar "$jar" "$@" -f 1 -rf json -rff "$OUT/$side-$round.json" >"$OUT/$side-$round.log" 2>&1 \
+    side_args=()
+    if [ "$side" = A ] && [ -n "${JVM_ARGS_A:-}" ]; then side_args=(-jvmArgsAppend "$JVM_ARGS_A"); fi
+    if [ "$side" = B ] && [ -n "${JVM_ARGS_B:-}" ]; then side_args=(-jvmArgsAppend "$JVM_ARGS_B"); fi
+    "$JAVA_HOME/bin/java" -jar "$jar" "$@" "${side_args[@]}" -f 1 -rf json -rff "$OUT/$side-$round.json" >"$OUT/$side-$round.log" 2>&1 \
       || { echo "fork $side #$round failed: $OUT/$side-$round.log" >&2; exit 1; }
   done
 done

@@ -1,5 +1,7 @@
 package dev.hakmem;
 
+import dev.hakmem.ace.Learner;
+import dev.hakmem.ace.PolicyLearner;
 import dev.hakmem.ace.spi.EventRing;
 import dev.hakmem.ace.spi.PolicySource;
 import dev.hakmem.cache.HotPathFlags;
@@ -32,7 +34,14 @@ import java.util.function.LongPredicate;
  */
 final class DefaultAllocator implements HakmemAllocator {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultAllocator.class);
-    private static final int EVENT_RING_CAPACITY = 1 << 14;
+    /**
+     * 512 KiB of events: the learner drains every 100 ms, up to four ring-fulls, so it keeps up with
+     * about 2.6 million events a second (a burst of large blocks, whose batches are of 1 to 4 blocks,
+     * makes a few hundred thousand); beyond that events are dropped and counted.
+     */
+    private static final int LEARNING_RING_CAPACITY = 1 << 16;
+    /** With learning off nobody drains the ring, and the engine offers it nothing ({@code EventRing.isConsumed}). */
+    private static final int IDLE_RING_CAPACITY = 1 << 10;
     private static final VarHandle INVALID_FREES;
 
     static {
@@ -54,6 +63,8 @@ final class DefaultAllocator implements HakmemAllocator {
     private final ThreadCaches caches;
     private final EventRing events;
     private final PolicySource policy;
+    /** The learner adapting {@link #policy}, or null with {@code hakmem.learn} off. */
+    private final Learner learner;
     @SuppressWarnings("unused") // through INVALID_FREES
     private volatile long invalidFrees;
 
@@ -66,8 +77,20 @@ final class DefaultAllocator implements HakmemAllocator {
      *                      of {@code OsFaultTest}); null for the OS as it is
      */
     DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping) {
-        this.events = new EventRing(EVENT_RING_CAPACITY);
+        this(config, refuseMapping, true);
+    }
+
+    /**
+     * @param driveLearner false leaves the learner (if {@code config.learn()}) without its thread:
+     *                     a test runs its rounds ({@link #learnerRound}) at the times it chooses
+     */
+    DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping, boolean driveLearner) {
+        this.events = new EventRing(config.learn() ? LEARNING_RING_CAPACITY : IDLE_RING_CAPACITY);
         this.policy = new PolicySource(RefillEngine.defaultPolicy());
+        // before the engine: it starts under the learner's first policy (the chunk purger's pace follows its decay)
+        this.learner = config.learn() ? Learner.attach(events, policy,
+                new PolicyLearner(policy.current(), PolicyLearner.Settings.defaults()),
+                decision -> LOG.debug("hakmem learner: {}; now {}", decision.reason(), decision.policy())) : null;
         // the one mapping between the facade's route enum and the engine's (HakmemConfigTest keeps them the same)
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
                 config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
@@ -81,6 +104,12 @@ final class DefaultAllocator implements HakmemAllocator {
                     HakmemConfig.STATS_PROPERTY, HotPathFlags.STATISTICS, HakmemConfig.CHECKS_PROPERTY, HotPathFlags.CHECKS);
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
+        if (learner != null) {
+            LOG.debug("hakmem learner on, starting with {}", policy.current());
+            if (driveLearner) {
+                learner.start();
+            }
+        }
     }
 
     /** The allocator {@code config} asks for: this one, behind {@link DebugAllocator} in debug mode. */
@@ -368,7 +397,18 @@ final class DefaultAllocator implements HakmemAllocator {
         return new HakmemStats(c.allocations(), c.frees(), c.bytesAllocated(), c.bytesFreed(),
                 c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), c.cachedBytes(), r.bytesInUse(), r.limitBytes(),
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
-                (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute());
+                (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
+                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions());
+    }
+
+    /** For tests: where the policy is published (contract B). */
+    PolicySource policySource() {
+        return policy;
+    }
+
+    /** For tests without the learner's thread: one round of the learner, as if at {@code nowNanos}. */
+    void learnerRound(long nowNanos) {
+        learner.runOnce(nowNanos);
     }
 
     /**
@@ -395,6 +435,9 @@ final class DefaultAllocator implements HakmemAllocator {
 
     @Override
     public void close() {
+        if (learner != null) {
+            learner.close();
+        }
         engine.close();
     }
 }

@@ -29,6 +29,8 @@ import java.util.Properties;
  * <tr><td>hakmem.checks</td><td>HAKMEM_CHECKS</td><td>true</td><td>double-free and interior-pointer detection (read once, at class load)</td></tr>
  * <tr><td>hakmem.debug</td><td>HAKMEM_DEBUG</td><td>false</td><td>poison freed blocks and put a canary after each block, to find
  * writes after free and overflows ({@link HakmemAllocator#debugFindings()}); several times slower (see README)</td></tr>
+ * <tr><td>hakmem.learn</td><td>HAKMEM_LEARN</td><td>false</td><td>a background thread learns from the refill engine's
+ * events and adapts its policy (today: how long empty chunks stay mapped); see README</td></tr>
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
@@ -67,6 +69,7 @@ public final class HakmemConfig {
     private final boolean statistics;
     private final boolean checks;
     private final boolean debug;
+    private final boolean learn;
 
     private HakmemConfig(Builder b) {
         this.limitBytes = b.limitBytes;
@@ -83,6 +86,7 @@ public final class HakmemConfig {
         this.statistics = b.statistics;
         this.checks = b.checks;
         this.debug = b.debug;
+        this.learn = b.learn;
         check("hakmem.limit", limitBytes, limitBytes > 0, "a size greater than 0");
         check("hakmem.chunk.init", chunkInitBytes, chunkInitBytes >= PAGE && chunkInitBytes <= MAX_CHUNK
                 && chunkInitBytes % PAGE == 0, "a multiple of 64k between 64k and 1g");
@@ -114,7 +118,7 @@ public final class HakmemConfig {
         return new Builder().limitBytes(limitBytes).chunkInitBytes(chunkInitBytes).chunkMaxBytes(chunkMaxBytes)
                 .growthLevels(growthLevels).retainedChunks(retainedChunks).chunkDecayMillis(chunkDecayMillis)
                 .osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
-                .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug);
+                .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug).learn(learn);
     }
 
     public static HakmemConfig defaults() {
@@ -151,9 +155,12 @@ public final class HakmemConfig {
                 .statistics(source.bool(STATS_PROPERTY, STATS_VARIABLE, d.statistics))
                 .checks(source.bool(CHECKS_PROPERTY, CHECKS_VARIABLE, d.checks))
                 .debug(source.bool("hakmem.debug", "HAKMEM_DEBUG", d.debug))
+                .learn(source.bool(LEARN_PROPERTY, "HAKMEM_LEARN", d.learn))
                 .build();
     }
 
+    /** The key the agent's {@code learn=} option sets. */
+    public static final String LEARN_PROPERTY = "hakmem.learn";
     static final String STATS_PROPERTY = "hakmem.stats";
     static final String STATS_VARIABLE = "HAKMEM_STATS";
     static final String CHECKS_PROPERTY = "hakmem.checks";
@@ -264,19 +271,29 @@ public final class HakmemConfig {
         return debug;
     }
 
+    /** {@code hakmem.learn}: whether a learner adapts the engine's policy. */
+    public boolean learn() {
+        return learn;
+    }
+
+    /** This configuration with learning on or off. */
+    public HakmemConfig withLearning(boolean on) {
+        return toBuilder().learn(on).build();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HakmemConfig c && limitBytes == c.limitBytes && chunkInitBytes == c.chunkInitBytes
                 && chunkMaxBytes == c.chunkMaxBytes && growthLevels == c.growthLevels && retainedChunks == c.retainedChunks
                 && chunkDecayMillis == c.chunkDecayMillis && osRoute == c.osRoute && stripes == c.stripes
                 && prewarmBytes == c.prewarmBytes && hugeCacheEntries == c.hugeCacheEntries && hugeCacheBytes == c.hugeCacheBytes
-                && statistics == c.statistics && checks == c.checks && debug == c.debug;
+                && statistics == c.statistics && checks == c.checks && debug == c.debug && learn == c.learn;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute,
-                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug);
+                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug, learn);
     }
 
     @Override
@@ -285,7 +302,7 @@ public final class HakmemConfig {
                 + ", growthLevels=" + growthLevels + ", retainedChunks=" + retainedChunks + ", chunkDecayMillis=" + chunkDecayMillis
                 + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
                 + ", hugeCacheEntries=" + hugeCacheEntries + ", hugeCacheBytes=" + hugeCacheBytes + ", statistics=" + statistics
-                + ", checks=" + checks + ", debug=" + debug + "]";
+                + ", checks=" + checks + ", debug=" + debug + ", learn=" + learn + "]";
     }
 
     /**
@@ -309,6 +326,7 @@ public final class HakmemConfig {
         private boolean statistics = true;
         private boolean checks = true;
         private boolean debug;
+        private boolean learn;
 
         private Builder() {
         }
@@ -394,6 +412,12 @@ public final class HakmemConfig {
         /** {@code hakmem.debug}. */
         public Builder debug(boolean on) {
             this.debug = on;
+            return this;
+        }
+
+        /** {@code hakmem.learn}. */
+        public Builder learn(boolean on) {
+            this.learn = on;
             return this;
         }
 

@@ -26,9 +26,13 @@ package dev.hakmem;
  * @param threadCaches   platform-thread caches live
  * @param retiredCaches  caches retired after their thread died
  * @param osRoute        how memory is mapped: "mmap", "shm+arena" or "arena"
+ * @param learning       whether a learner adapts the policy ({@code hakmem.learn})
+ * @param chunkDecayMillis how long an empty chunk stays mapped now: the learner's decay, else {@code hakmem.chunk.decayMillis}
+ * @param learnerDecisions policies the learner has published (its reasons are logged at debug level)
  */
 public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
                           long liveBlocks, long cachedBytes, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
                           long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
-                          long eventsDropped, int threadCaches, long retiredCaches, String osRoute) {
+                          long eventsDropped, int threadCaches, long retiredCaches, String osRoute,
+                          boolean learning, long chunkDecayMillis, long learnerDecisions) {
 }

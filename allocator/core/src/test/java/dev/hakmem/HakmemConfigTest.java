@@ -49,6 +49,17 @@ class HakmemConfigTest {
     }
 
     @Test
+    void shouldTurnLearningOnFromThePropertyOrTheVariableAndRefuseAnythingButTrueOrFalse() {
+        assertEquals(false, HakmemConfig.defaults().learn());
+        assertEquals(true, HakmemConfig.from(props("hakmem.learn", "true"), Map.of()).learn());
+        assertEquals(true, HakmemConfig.from(new Properties(), Map.of("HAKMEM_LEARN", "true")).learn());
+        assertEquals(false, HakmemConfig.from(props("hakmem.learn", "false"), Map.of("HAKMEM_LEARN", "true")).learn());
+        assertEquals(true, HakmemConfig.defaults().withLearning(true).learn());
+        assertRejected(props("hakmem.learn", "on"), Map.of(), "hakmem.learn", "on", "true or false");
+        assertRejected(new Properties(), Map.of("HAKMEM_LEARN", "2"), "HAKMEM_LEARN", "2", "true or false");
+    }
+
+    @Test
     void shouldTurnDebugModeOnFromThePropertyOrTheVariableAndRefuseAnythingButTrueOrFalse() {
         assertEquals(false, HakmemConfig.defaults().debug());
         assertEquals(true, HakmemConfig.from(props("hakmem.debug", "true"), Map.of()).debug());

@@ -109,6 +109,12 @@ class ModuleBoundariesTest {
                 "dev.hakmem.ace.spi", NOT_EXPORTED_TO_IT + APP);
     }
 
+    @Test
+    void shouldNotLetAnApplicationNameTheLearnerEvenIfItRequiresIt() throws IOException {
+        assertFails(compile(APP, List.of("dev.hakmem.ace"), "dev.hakmem.ace.Learner"),
+                "dev.hakmem.ace", NOT_EXPORTED_TO_IT + APP);
+    }
+
     // ---- Box 1, the thread cache ----
 
     @Test
@@ -133,6 +139,12 @@ class ModuleBoundariesTest {
     void shouldLetTheRefillEngineNameTheLearningBoxContracts() throws IOException {
         Result result = compileAs("dev.hakmem.refill", "dev.hakmem.ace.spi.EventRing", "dev.hakmem.ace.spi.Policy");
         assertTrue(result.compiled(), result.output());
+    }
+
+    @Test
+    void shouldNotLetTheRefillEngineNameTheLearnerBeyondItsContracts() throws IOException {
+        assertFails(compileAs("dev.hakmem.refill", "dev.hakmem.ace.PolicyLearner"),
+                "dev.hakmem.ace", NOT_EXPORTED_TO_IT + "dev.hakmem.refill");
     }
 
     @Test
@@ -164,6 +176,12 @@ class ModuleBoundariesTest {
     }
 
     // ---- the facade ----
+
+    @Test
+    void shouldLetTheFacadeStartTheLearner() throws IOException {
+        Result result = compileAs("dev.hakmem", "dev.hakmem.ace.Learner", "dev.hakmem.ace.PolicyLearner");
+        assertTrue(result.compiled(), result.output());
+    }
 
     @Test
     void shouldNotLetTheFacadeNameTheOsBoundary() throws IOException {

@@ -10,11 +10,14 @@ import java.util.concurrent.TimeUnit;
  * Gives decayed empty chunks back to the OS when an engine has gone quiet: without it, chunks emptied
  * by a burst would stay mapped until the engine's next span release or {@code trim()}. One daemon
  * thread for the whole JVM, started with the first engine, visiting each engine at half its decay
- * time (so a chunk goes back between 1 and 1.5 decay times after it emptied). It holds engines
- * weakly: an engine nobody closed does not stay alive for it.
+ * time but at least every {@link #MAX_PERIOD_MILLIS} (so a chunk goes back between 1 and 1.5 decay
+ * times after it emptied, and soon after a learner shortens the decay). It holds engines weakly: an
+ * engine nobody closed does not stay alive for it.
  */
 final class ChunkPurger {
     private static final long MIN_PERIOD_MILLIS = 100;
+    /** Half the shortest decay a learner chooses (1 s); a visit of an engine with no empty chunk is a lock and a loop over its chunks. */
+    static final long MAX_PERIOD_MILLIS = 500;
 
     private ChunkPurger() {
     }
@@ -24,12 +27,15 @@ final class ChunkPurger {
                 Thread.ofPlatform().name("hakmem-chunk-purger").daemon().factory());
     }
 
-    /** @return the scheduled visits, to cancel when the engine closes; null if the engine never decays chunks */
+    /**
+     * @param decayMillis the decay in force when the engine starts (a learner's, if one is attached)
+     * @return the scheduled visits, to cancel when the engine closes; null if the engine never decays chunks
+     */
     static ScheduledFuture<?> watch(RefillEngine engine, long decayMillis) {
         if (decayMillis <= 0) {
             return null;
         }
-        long period = Math.max(MIN_PERIOD_MILLIS, decayMillis / 2);
+        long period = Math.clamp(decayMillis / 2, MIN_PERIOD_MILLIS, MAX_PERIOD_MILLIS);
         WeakReference<RefillEngine> ref = new WeakReference<>(engine);
         ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
         Runnable visit = new Runnable() {

@@ -26,8 +26,9 @@ import java.util.concurrent.ScheduledFuture;
  * counter (one CAS per batch) and {@link #spanOf}, which reads the page map without a lock.
  * Chunks grow geometrically: the n-th chunk mapped while {@code n - 1} are mapped has
  * {@code init << min(n - 1, growthLevels)} bytes, capped at {@code max}; empty chunks go back to the
- * OS once they have been empty for {@code chunkDecayMillis} (checked whenever a span is released, and
- * by the {@link ChunkPurger} when the engine is quiet), except
+ * OS once they have been empty for the chunk decay (the policy's, which a learner adapts, else
+ * {@code chunkDecayMillis}; checked whenever a span is released, and by the {@link ChunkPurger} when
+ * the engine is quiet), except
  * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
  */
 public final class RefillEngine implements AutoCloseable {
@@ -103,7 +104,7 @@ public final class RefillEngine implements AutoCloseable {
         this.orphanage = new LocalHeap(this);
         this.hugeCache = new RangeCache<>(span -> span.blockSize, settings.hugeCacheEntries(), settings.hugeCacheBytes(),
                 this::unmapCachedHuge);
-        this.purger = ChunkPurger.watch(this, settings.chunkDecayMillis());
+        this.purger = ChunkPurger.watch(this, chunkDecayMillis());
     }
 
     /** Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out. */
@@ -190,6 +191,11 @@ public final class RefillEngine implements AutoCloseable {
 
     Policy policy() {
         return policy.current();
+    }
+
+    /** How long an empty chunk beyond the retained ones stays mapped: the policy's decay if it has one (a learner's), else the setting. */
+    public long chunkDecayMillis() {
+        return policy.current().chunkDecayMillisOr(settings.chunkDecayMillis());
     }
 
     /** Queues an event for the learner; with no learner attached there is no one to tell, and nothing is queued. */
@@ -362,7 +368,7 @@ public final class RefillEngine implements AutoCloseable {
      */
     private void unmapEmptyChunksBeyondRetained() {
         long now = System.nanoTime();
-        long decayNanos = settings.chunkDecayMillis() * 1_000_000L;
+        long decayNanos = chunkDecayMillis() * 1_000_000L; // read now: a learner's new decay applies from here on
         int empty = 0;
         for (Chunk c : chunks) {
             if (c.isEmpty()) {

@@ -29,14 +29,16 @@ import java.util.Locale;
  * @param stacks    {@code stacks=off|sampled[:<bytes>]|all}: how call paths behind a site are found (default sampled)
  * @param stackBytes the mean bytes a thread allocates at a site between two samples ({@code stacks=sampled:<bytes>})
  * @param sites     {@code sites=false}: no per-site accounting at all (to measure what it costs; reports list no sites)
+ * @param learn     {@code learn=true|false}: hakmem's learner on or off ({@code hakmem.learn}, replace mode only); null
+ *                  when not given, so {@code hakmem.learn}/{@code HAKMEM_LEARN} or the allocator's default decide
  */
 public record AgentOptions(boolean replace, List<String> includes, List<String> excludes, boolean jdk, long limit,
                            List<Path> reports, boolean summary, long snapshotMillis, String log, boolean debug, boolean ffm,
-                           CallPathSampler.Mode stacks, long stackBytes, boolean sites) {
+                           CallPathSampler.Mode stacks, long stackBytes, boolean sites, Boolean learn) {
     static final String VALID = "mode=replace|observe, include=<pattern>[:<pattern>...], exclude=<pattern>[:<pattern>...], "
             + "jdk=true|false, limit=<bytes>[k|m|g|t], report=off|<file>.json|<file>.txt|<file>.html (several allowed), "
             + "snapshot=<n>ms|s|m|h, log=trace|debug|info|warn|error|off, debug=true|false, ffm=true|false, "
-            + "stacks=off|sampled|sampled:<bytes>[k|m|g|t]|all, sites=true|false";
+            + "stacks=off|sampled|sampled:<bytes>[k|m|g|t]|all, sites=true|false, learn=true|false";
     /**
      * Bytes between two samples of a site on one thread unless {@code stacks=sampled:} says otherwise:
      * the JMH cost of sampling at this rate is in {@code benchmarks/reports} (the agent's attribution cost).
@@ -48,7 +50,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
 
     public static AgentOptions defaults() {
         return new AgentOptions(true, List.of(), List.of(), false, -1, List.of(), true, DEFAULT_SNAPSHOT_MILLIS, "warn", false, true,
-                CallPathSampler.Mode.SAMPLED, DEFAULT_STACK_BYTES, true);
+                CallPathSampler.Mode.SAMPLED, DEFAULT_STACK_BYTES, true, null);
     }
 
     /**
@@ -74,6 +76,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         CallPathSampler.Mode stacks = o.stacks;
         long stackBytes = o.stackBytes;
         boolean sites = o.sites;
+        Boolean learn = o.learn;
         for (String option : args.split(",")) {
             int eq = option.indexOf('=');
             if (eq <= 0) {
@@ -94,6 +97,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 case "ffm" -> ffm = bool(option, value);
                 case "limit" -> limit = parseSize(option, value);
                 case "sites" -> sites = bool(option, value);
+                case "learn" -> learn = bool(option, value);
                 case "stacks" -> {
                     if (value.equals("off")) {
                         stacks = CallPathSampler.Mode.OFF;
@@ -131,8 +135,11 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
         if (debug && !replace) {
             throw bad(option(args, "debug"), "debug=true needs mode=replace: in observe mode the JDK allocates, and hakmem cannot check its blocks");
         }
+        if (Boolean.TRUE.equals(learn) && !replace) {
+            throw bad(option(args, "learn"), "learn=true needs mode=replace: in observe mode the JDK allocates, and hakmem has nothing to learn from");
+        }
         return new AgentOptions(replace, List.copyOf(includes), List.copyOf(excludes), jdk, limit, List.copyOf(reports), summary,
-                snapshotMillis, log, debug, ffm, stacks, stackBytes, sites);
+                snapshotMillis, log, debug, ffm, stacks, stackBytes, sites, learn);
     }
 
     /**
@@ -206,7 +213,7 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
     /** These options in {@code mode=observe}: for a JDK that lacks what replace mode needs. */
     AgentOptions observing() {
         return new AgentOptions(false, includes, excludes, jdk, limit, reports, summary, snapshotMillis, log, false, ffm,
-                stacks, stackBytes, sites);
+                stacks, stackBytes, sites, null);
     }
 
     @Override
@@ -216,6 +223,6 @@ public record AgentOptions(boolean replace, List<String> includes, List<String> 
                 + (summary ? "" : "off") + (reports.isEmpty() ? "" : reports.toString())
                 + ",snapshot=" + snapshotMillis + "ms,log=" + log + ",debug=" + debug + ",ffm=" + ffm
                 + ",stacks=" + (stacks == CallPathSampler.Mode.SAMPLED ? "sampled:" + stackBytes : stacks.name().toLowerCase(Locale.ROOT))
-                + ",sites=" + sites;
+                + ",sites=" + sites + (learn == null ? "" : ",learn=" + learn);
     }
 }

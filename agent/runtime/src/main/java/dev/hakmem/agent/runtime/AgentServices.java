@@ -2,6 +2,7 @@ package dev.hakmem.agent.runtime;
 
 import dev.hakmem.DebugFinding;
 import dev.hakmem.Hakmem;
+import dev.hakmem.HakmemConfig;
 import dev.hakmem.HakmemStats;
 import dev.hakmem.agent.backend.ObservingBackend;
 import dev.hakmem.agent.backend.ServingBackend;
@@ -200,6 +201,10 @@ final class AgentServices {
             grantNativeAccess();
             if (options.debug()) {
                 enableDebugMode();
+            }
+            if (options.learn() != null) {
+                // the allocator reads its configuration once, when it starts just below
+                System.setProperty(HakmemConfig.LEARN_PROPERTY, options.learn().toString());
             }
             long limit = options.limit() > 0 ? options.limit() : HakmemBackend.jdkMaxDirectMemory();
             try {

@@ -72,10 +72,26 @@ class AgentOptionsTest {
         assertTrue(e.getMessage().contains("'debug=true'") && e.getMessage().contains("needs mode=replace"), e.getMessage());
     }
 
+    @Test
+    void shouldLeaveLearningToTheAllocatorUnlessLearnIsGiven() {
+        assertEquals(null, AgentOptions.parse("").learn());
+        assertEquals(null, AgentOptions.parse("jdk=true").learn());
+        assertEquals(Boolean.TRUE, AgentOptions.parse("learn=true").learn());
+        assertEquals(Boolean.FALSE, AgentOptions.parse("learn=false").learn());
+        assertTrue(AgentOptions.parse("learn=true").toString().endsWith(",learn=true"));
+        assertEquals(Boolean.FALSE, AgentOptions.parse("mode=observe,learn=false").learn());
+    }
+
+    @Test
+    void shouldRefuseLearningInObserveModeSayingWhy() {
+        BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse("mode=observe,learn=true"));
+        assertTrue(e.getMessage().contains("'learn=true'") && e.getMessage().contains("needs mode=replace"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mode=fast", "nosuch=1", "limit=abc", "limit=-5m", "limit=0", "limit=99999999999g", "jdk=yes",
             "debug=1", "snapshot=10", "snapshot=5ms", "snapshot=xs", "log=loud", "report=", "include=a::b", "mode", "=replace", "mode=replace,,jdk=true", "stacks=some", "stacks=sampled:",
-            "stacks=sampled:0", "stacks=sampled:-1m", "sites=no"})
+            "stacks=sampled:0", "stacks=sampled:-1m", "sites=no", "learn=maybe", "learn="})
     void shouldRejectAMalformedOptionNamingItAndListingTheValidOnes(String args) {
         BadAgentOptionException e = assertThrows(BadAgentOptionException.class, () -> AgentOptions.parse(args));
         assertTrue(e.getMessage().startsWith("hakmem agent: bad option '"), e.getMessage());

@@ -15,7 +15,9 @@ import java.lang.invoke.VarHandle;
  * A slot holding 0 is empty. A producer claims an index with a CAS on {@code producerIndex}, then
  * publishes its slot with a release store; the consumer reads the slot with acquire, clears it, then
  * advances {@code consumerIndex} with a release store. A producer that finds the ring full drops the
- * event and counts it: the ring never blocks and never grows.
+ * event and counts it: the ring never blocks and never grows. The last quarter of the ring is kept
+ * for the rare kinds: a {@linkplain EventKind#bulk bulk} event (refill, flush, drain) finds the ring
+ * full at three quarters, so a storm of them cannot drop a chunk's.
  *
  * <p>Memory-access suffixes follow JCTools: {@code lv} load volatile, {@code la} load acquire,
  * {@code so} store ordered (release), {@code cas} compare-and-set.
@@ -42,6 +44,8 @@ public final class EventRing {
 
     private final long[] slots;
     private final int mask;
+    /** Where bulk events find the ring full: three quarters of it. */
+    private final int bulkLimit;
     @SuppressWarnings("unused") // accessed through PRODUCER_INDEX
     private volatile long producerIndex;
     @SuppressWarnings("unused") // accessed through CONSUMER_INDEX
@@ -57,6 +61,7 @@ public final class EventRing {
         }
         this.slots = new long[capacity];
         this.mask = capacity - 1;
+        this.bulkLimit = capacity - capacity / 4;
     }
 
     /**
@@ -85,10 +90,11 @@ public final class EventRing {
     public boolean offer(EventKind kind, int sizeClass, long value) {
         long encoded = FULL_BIT | ((long) kind.ordinal() << 56) | ((long) (sizeClass & 0xFF) << 48)
                 | Math.clamp(value, 0, VALUE_MASK);
+        int limit = kind.bulk ? bulkLimit : slots.length;
         long index;
         do {
             index = lvProducerIndex();
-            if (index - laConsumerIndex() >= slots.length) {
+            if (index - laConsumerIndex() >= limit) {
                 DROPPED.getAndAdd(this, 1L);
                 return false;
             }

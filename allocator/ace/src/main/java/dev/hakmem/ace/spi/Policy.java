@@ -3,9 +3,10 @@ package dev.hakmem.ace.spi;
 import java.util.Arrays;
 
 /**
- * Per-size-class refill counts and thread-cache capacities. Immutable: a learner publishes a new
- * instance, and the refill engine reads it at its next refill only (contract B), so no cache or
- * block that already exists is touched by a policy change.
+ * Per-size-class refill counts and thread-cache capacities, and how long an empty chunk stays
+ * mapped. Immutable: a learner publishes a new instance, and the refill engine reads it at its next
+ * refill (counts, capacities) or its next look at empty chunks (decay) only (contract B), so no
+ * cache or block that already exists is touched by a policy change.
  */
 public final class Policy {
     /**
@@ -15,20 +16,35 @@ public final class Policy {
      */
     public static final int MAX_CAPACITY = 254;
     public static final int MAX_BATCH = MAX_CAPACITY;
+    /** {@link #chunkDecayMillis()} of a policy that leaves the decay to the engine's own setting. */
+    public static final long CONFIGURED_DECAY = -1;
+    /** The longest decay a policy may ask for: the configuration's own bound ({@code hakmem.chunk.decayMillis}). */
+    public static final long MAX_DECAY_MILLIS = 3_600_000;
 
     private final int[] refillCounts;
     private final int[] cacheCapacities;
+    private final long chunkDecayMillis;
 
-    private Policy(int[] refillCounts, int[] cacheCapacities) {
+    private Policy(int[] refillCounts, int[] cacheCapacities, long chunkDecayMillis) {
         this.refillCounts = refillCounts;
         this.cacheCapacities = cacheCapacities;
+        this.chunkDecayMillis = chunkDecayMillis;
+    }
+
+    /** As {@link #of(int[], int[], long)}, leaving the chunk decay to the engine's setting. */
+    public static Policy of(int[] refillCounts, int[] cacheCapacities) {
+        return of(refillCounts, cacheCapacities, CONFIGURED_DECAY);
     }
 
     /**
      * @throws IllegalArgumentException if the arrays differ in length, or a count is outside
-     *         1..{@value #MAX_BATCH}, or a capacity is below its refill count or above {@value #MAX_CAPACITY}
+     *         1..{@value #MAX_BATCH}, or a capacity is below its refill count or above {@value #MAX_CAPACITY},
+     *         or the decay is neither {@link #CONFIGURED_DECAY} nor 0..{@value #MAX_DECAY_MILLIS}
      */
-    public static Policy of(int[] refillCounts, int[] cacheCapacities) {
+    public static Policy of(int[] refillCounts, int[] cacheCapacities, long chunkDecayMillis) {
+        if (chunkDecayMillis != CONFIGURED_DECAY && (chunkDecayMillis < 0 || chunkDecayMillis > MAX_DECAY_MILLIS)) {
+            throw new IllegalArgumentException("policy: chunk decay " + chunkDecayMillis + " ms is outside 0.." + MAX_DECAY_MILLIS);
+        }
         if (refillCounts.length != cacheCapacities.length) {
             throw new IllegalArgumentException("policy: " + refillCounts.length + " refill counts but "
                     + cacheCapacities.length + " capacities");
@@ -45,7 +61,12 @@ public final class Policy {
                         + " must be between its refill count " + refill + " and " + MAX_CAPACITY);
             }
         }
-        return new Policy(refillCounts.clone(), cacheCapacities.clone());
+        return new Policy(refillCounts.clone(), cacheCapacities.clone(), chunkDecayMillis);
+    }
+
+    /** This policy with another chunk decay. */
+    public Policy withChunkDecayMillis(long millis) {
+        return of(refillCounts, cacheCapacities, millis);
     }
 
     public int sizeClasses() {
@@ -60,8 +81,22 @@ public final class Policy {
         return cacheCapacities[sizeClass];
     }
 
+    /**
+     * How long an empty chunk beyond the retained ones stays mapped before it goes back to the OS;
+     * {@link #CONFIGURED_DECAY} for the engine's own setting.
+     */
+    public long chunkDecayMillis() {
+        return chunkDecayMillis;
+    }
+
+    /** {@link #chunkDecayMillis()}, or {@code configured} if this policy leaves it to the engine. */
+    public long chunkDecayMillisOr(long configured) {
+        return chunkDecayMillis == CONFIGURED_DECAY ? configured : chunkDecayMillis;
+    }
+
     @Override
     public String toString() {
-        return "Policy{refill=" + Arrays.toString(refillCounts) + ", capacity=" + Arrays.toString(cacheCapacities) + '}';
+        return "Policy{refill=" + Arrays.toString(refillCounts) + ", capacity=" + Arrays.toString(cacheCapacities)
+                + ", chunkDecay=" + (chunkDecayMillis == CONFIGURED_DECAY ? "configured" : chunkDecayMillis + "ms") + '}';
     }
 }

@@ -34,14 +34,28 @@ class EventRingTest {
     void shouldDropAndCountWhenFullWithoutBlocking() {
         EventRing ring = new EventRing(4);
         for (int i = 0; i < 4; i++) {
-            assertTrue(ring.offer(EventKind.FLUSH, 1, i));
+            assertTrue(ring.offer(EventKind.SPAN_ACQUIRED, 1, i));
         }
-        assertFalse(ring.offer(EventKind.FLUSH, 1, 99));
+        assertFalse(ring.offer(EventKind.SPAN_ACQUIRED, 1, 99));
         assertFalse(ring.offer(EventKind.FLUSH, 1, 100));
         assertEquals(2, ring.dropped());
         assertEquals(4, drainAll(ring).size());
         assertTrue(ring.offer(EventKind.FLUSH, 1, 5), "room again after a drain");
         assertEquals(5, ring.published());
+    }
+
+    @Test
+    void shouldKeepTheLastQuarterForTheRareKindsWhenBulkEventsFillTheRing() {
+        EventRing ring = new EventRing(8);
+        for (int i = 0; i < 6; i++) {
+            assertTrue(ring.offer(EventKind.REFILL, 1, i));
+        }
+        assertFalse(ring.offer(EventKind.FLUSH, 1, 6), "bulk kinds stop at three quarters");
+        assertFalse(ring.offer(EventKind.REMOTE_DRAIN, -1, 7));
+        assertTrue(ring.offer(EventKind.CHUNK_UNMAPPED, -1, 1 << 20), "a chunk's event still finds room");
+        assertTrue(ring.offer(EventKind.CHUNK_MAPPED, -1, 1 << 20));
+        assertFalse(ring.offer(EventKind.CHUNK_MAPPED, -1, 1 << 20), "and the ring is full at its capacity");
+        assertEquals(3, ring.dropped());
     }
 
     @Test

@@ -40,4 +40,17 @@ class PolicyTest {
         assertThrows(IllegalArgumentException.class, () -> source.publish(Policy.of(new int[] {1}, new int[] {1})));
         assertSame(next, source.current(), "a rejected policy changes nothing");
     }
+
+    @Test
+    void shouldLeaveTheDecayToTheEngineUnlessOneIsGivenAndRejectOneOutOfRange() {
+        Policy policy = Policy.of(new int[] {4}, new int[] {8});
+        assertEquals(Policy.CONFIGURED_DECAY, policy.chunkDecayMillis());
+        assertEquals(10_000, policy.chunkDecayMillisOr(10_000));
+        Policy decaying = policy.withChunkDecayMillis(2_500);
+        assertEquals(2_500, decaying.chunkDecayMillisOr(10_000));
+        assertEquals(4, decaying.refillCount(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> policy.withChunkDecayMillis(-2));
+        assertTrue(e.getMessage().contains("-2"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> policy.withChunkDecayMillis(Policy.MAX_DECAY_MILLIS + 1));
+    }
 }
