@@ -2,8 +2,8 @@ package dev.hakmem;
 
 import dev.hakmem.ace.Learner;
 import dev.hakmem.ace.PolicyLearner;
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.cache.HotPathFlags;
 import dev.hakmem.cache.HotPathSwitches;
 import dev.hakmem.cache.CacheTotals;
@@ -28,8 +28,8 @@ import java.util.List;
 import java.util.function.LongPredicate;
 
 /**
- * Wires the boxes together: Box 2 (refill engine) publishes to Box 3's event ring and reads its
- * policy; Box 1 (thread caches) sits on Box 2; this class routes each call to the current thread's
+ * Wires the boxes together: Box 2 (refill engine) publishes to an event ring and reads a policy
+ * source, both its own contracts, which Box 3's learner (when on) drains and publishes to; Box 1 (thread caches) sits on Box 2; this class routes each call to the current thread's
  * cache, or straight to the engine for huge sizes.
  */
 final class DefaultAllocator implements HakmemAllocator {

@@ -1,7 +1,7 @@
 package dev.hakmem;
 
-import dev.hakmem.ace.spi.Policy;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.Policy;
+import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.refill.SizeClasses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

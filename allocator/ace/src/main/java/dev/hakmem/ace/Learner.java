@@ -1,7 +1,7 @@
 package dev.hakmem.ace;
 
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 
 import java.lang.ref.WeakReference;
 import java.util.Objects;

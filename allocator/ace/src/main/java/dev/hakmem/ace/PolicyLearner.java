@@ -1,8 +1,8 @@
 package dev.hakmem.ace;
 
-import dev.hakmem.ace.spi.EventConsumer;
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.Policy;
+import dev.hakmem.refill.spi.EventConsumer;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.Policy;
 
 import java.util.Objects;
 

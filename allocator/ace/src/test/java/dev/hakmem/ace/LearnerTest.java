@@ -1,9 +1,9 @@
 package dev.hakmem.ace;
 
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.Policy;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.Policy;
+import dev.hakmem.refill.spi.PolicySource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,7 +1,7 @@
 package dev.hakmem.ace;
 
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.Policy;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

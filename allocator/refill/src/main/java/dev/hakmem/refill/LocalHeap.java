@@ -1,7 +1,7 @@
 package dev.hakmem.refill;
 
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.Policy;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.Policy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,9 +1,9 @@
 package dev.hakmem.refill;
 
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.Policy;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.Policy;
+import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.refill.os.Mapping;
 import dev.hakmem.refill.os.OsMemory;
 

@@ -1,6 +1,6 @@
 package dev.hakmem.refill;
 
-import dev.hakmem.ace.spi.Policy;
+import dev.hakmem.refill.spi.Policy;
 import dev.hakmem.refill.os.Mapping;
 
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,8 @@
 package dev.hakmem.refill;
 
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

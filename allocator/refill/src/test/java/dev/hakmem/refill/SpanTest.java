@@ -1,7 +1,7 @@
 package dev.hakmem.refill;
 
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

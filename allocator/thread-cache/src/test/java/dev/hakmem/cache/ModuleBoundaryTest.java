@@ -30,10 +30,17 @@ class ModuleBoundaryTest {
 
     @Test
     void shouldFailToCompileAProbeThatNamesTheLearningBox() throws Exception {
-        CompileResult result = compileProbe("dev.hakmem.ace.spi.Policy");
+        CompileResult result = compileProbe("dev.hakmem.ace.Learner");
         assertNotEquals(0, result.exitCode(), "Box 1 must not be able to name Box 3");
-        assertTrue(result.output().contains("dev.hakmem.ace") && result.output().contains("not visible")
-                || result.output().contains("does not read"), result.output());
+        assertTrue(result.output().contains("dev.hakmem.ace") && result.output().contains("does not read"), result.output());
+    }
+
+    @Test
+    void shouldFailToCompileAProbeThatNamesTheLearnersContracts() throws Exception {
+        CompileResult result = compileProbe("dev.hakmem.refill.spi.Policy");
+        assertNotEquals(0, result.exitCode(), "Box 1 must not be able to publish or read a policy");
+        assertTrue(result.output().contains("dev.hakmem.refill.spi") && result.output().contains("does not export it to module dev.hakmem.cache"),
+                result.output());
     }
 
     private record CompileResult(int exitCode, String output) {

@@ -1,7 +1,7 @@
 package dev.hakmem.concurrency.cache;
 
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.cache.ThreadCache;
 import dev.hakmem.cache.ThreadCaches;
 import dev.hakmem.refill.RefillEngine;

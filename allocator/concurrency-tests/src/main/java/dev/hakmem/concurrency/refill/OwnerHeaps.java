@@ -1,7 +1,7 @@
 package dev.hakmem.concurrency.refill;
 
-import dev.hakmem.ace.spi.EventRing;
-import dev.hakmem.ace.spi.PolicySource;
+import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RefillSettings;

@@ -1,6 +1,6 @@
-package dev.hakmem.concurrency.ace;
+package dev.hakmem.concurrency.events;
 
-import dev.hakmem.ace.spi.EventRing;
+import dev.hakmem.refill.spi.EventRing;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;

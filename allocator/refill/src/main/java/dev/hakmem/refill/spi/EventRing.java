@@ -1,4 +1,4 @@
-package dev.hakmem.ace.spi;
+package dev.hakmem.refill.spi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,8 +1,8 @@
-package dev.hakmem.concurrency.ace;
+package dev.hakmem.concurrency.events;
 
-import dev.hakmem.ace.spi.EventConsumer;
-import dev.hakmem.ace.spi.EventKind;
-import dev.hakmem.ace.spi.EventRing;
+import dev.hakmem.refill.spi.EventConsumer;
+import dev.hakmem.refill.spi.EventKind;
+import dev.hakmem.refill.spi.EventRing;
 
 /**
  * What one drain saw, as the decimal digits of the events' values in drain order: events 2 then 1

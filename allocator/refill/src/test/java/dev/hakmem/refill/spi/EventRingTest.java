@@ -1,4 +1,4 @@
-package dev.hakmem.ace.spi;
+package dev.hakmem.refill.spi;
 
 import org.junit.jupiter.api.Test;
 

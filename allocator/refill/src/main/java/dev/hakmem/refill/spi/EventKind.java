@@ -1,4 +1,4 @@
-package dev.hakmem.ace.spi;
+package dev.hakmem.refill.spi;
 
 /** What happened at a box boundary. The ordinal is what travels through the {@link EventRing}. */
 public enum EventKind {

@@ -1,4 +1,4 @@
-package dev.hakmem.ace.spi;
+package dev.hakmem.refill.spi;
 
 /** Receives events drained from an {@link EventRing}; called on the learner's thread. */
 @FunctionalInterface
