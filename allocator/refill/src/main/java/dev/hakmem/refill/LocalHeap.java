@@ -6,6 +6,7 @@ import dev.hakmem.refill.spi.Policy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The refill engine's side of one thread cache: the spans that cache owns, and the queue on which
@@ -74,7 +75,7 @@ public final class LocalHeap {
      * consumers) take different buckets.
      */
     final int remoteBucket = HEAPS_MADE.getAndIncrement();
-    private static final java.util.concurrent.atomic.AtomicInteger HEAPS_MADE = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger HEAPS_MADE = new AtomicInteger();
 
     LocalHeap(RefillEngine engine) {
         this.engine = engine;
