@@ -88,8 +88,8 @@ public final class Learner implements AutoCloseable {
         logic.beginRound(nowNanos);
         int capacity = ring.capacity();
         long drained = 0;
-        for (int ring = 0; ring < MAX_RINGS_PER_ROUND; ring++) {
-            int got = this.ring.drain(logic, capacity);
+        for (int pass = 0; pass < MAX_RINGS_PER_ROUND; pass++) {
+            int got = ring.drain(logic, capacity);
             drained += got;
             if (got < capacity) {
                 break;
