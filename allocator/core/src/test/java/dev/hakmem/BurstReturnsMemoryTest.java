@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The design goal "after a burst is freed, RSS falls back to within 10% of where it started": a burst
  * of 256 MiB in every tier, every page written, all freed, then {@code releaseThreadCache()} and
  * {@code trim()}. hakmem's own figure (mapped bytes) must fall back to within a few MiB of the start,
- * and the process's resident set (VmRSS) to within 10% or 16 MiB of it, whichever is larger (the JVM's
- * own heap moves by a few MiB when hakmem's span objects come and go).
+ * and the process's resident set (VmRSS) to within 10% or 16 MiB of it, whichever is larger, plus what
+ * the Java heap committed meanwhile (it moves by a few MiB when hakmem's span objects come and go, and
+ * other tests in this JVM leave garbage behind: that is the JVM's memory, not hakmem's).
  */
 class BurstReturnsMemoryTest {
     private static final long BURST = 256L << 20;
@@ -103,6 +104,7 @@ class BurstReturnsMemoryTest {
             allocator.trim();
             HakmemStats start = allocator.stats();
             long rssStart = settledResidentBytes();
+            long heapStart = Runtime.getRuntime().totalMemory();
 
             burst(allocator, 1, 2);
             HakmemStats peak = allocator.stats();
@@ -116,6 +118,7 @@ class BurstReturnsMemoryTest {
             allocator.trim();
             HakmemStats end = allocator.stats();
             long rssEnd = settledResidentBytes();
+            long heapGrowth = Math.max(0, Runtime.getRuntime().totalMemory() - heapStart);
             System.out.printf("BurstReturnsMemoryTest %s: mapped %s -> %s -> %s, RSS %s -> %s -> %s%n", route,
                     mib(start.mappedBytes()), mib(peak.mappedBytes()), mib(end.mappedBytes()),
                     mib(rssStart), mib(rssPeak), mib(rssEnd));
@@ -124,9 +127,10 @@ class BurstReturnsMemoryTest {
             assertEquals(0, end.hugeBlocks(), end.toString());
             assertTrue(end.mappedBytes() <= start.mappedBytes() + MAPPED_SLACK,
                     "hakmem keeps " + mib(end.mappedBytes()) + " mapped, started with " + mib(start.mappedBytes()) + ": " + end);
-            long allowed = Math.max(rssStart / 10, RSS_SLACK);
+            long allowed = Math.max(rssStart / 10, RSS_SLACK) + heapGrowth;
             assertTrue(rssEnd <= rssStart + allowed, "RSS " + mib(rssStart) + " before the burst, " + mib(rssEnd)
-                    + " after it was freed and trimmed; allowed " + mib(allowed) + " more; hakmem: " + end);
+                    + " after it was freed and trimmed; allowed " + mib(allowed) + " more (" + mib(heapGrowth)
+                    + " of it the Java heap's growth); hakmem: " + end);
         }
     }
     @Test
