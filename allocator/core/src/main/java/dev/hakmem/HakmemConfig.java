@@ -1,5 +1,7 @@
 package dev.hakmem;
 
+import dev.hakmem.refill.spi.Policy;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -94,8 +96,8 @@ public final class HakmemConfig {
                 && chunkMaxBytes % PAGE == 0, "a multiple of 64k between hakmem.chunk.init (" + chunkInitBytes + ") and 1g");
         check("hakmem.chunk.growthLevels", growthLevels, growthLevels >= 0 && growthLevels <= 14, "0..14");
         check("hakmem.chunk.retain", retainedChunks, retainedChunks >= 0 && retainedChunks <= 1024, "0..1024");
-        check("hakmem.chunk.decayMillis", chunkDecayMillis, chunkDecayMillis >= 0 && chunkDecayMillis <= 3_600_000,
-                "0..3600000 (milliseconds; 0 = give empty chunks back at once)");
+        check("hakmem.chunk.decayMillis", chunkDecayMillis, chunkDecayMillis >= 0 && chunkDecayMillis <= Policy.MAX_DECAY_MILLIS,
+                "0.." + Policy.MAX_DECAY_MILLIS + " (milliseconds; 0 = give empty chunks back at once)");
         check("hakmem.stripes", stripes, stripes >= 1 && stripes <= 4096, "1..4096");
         check("hakmem.prewarm", prewarmBytes, prewarmBytes >= 0 && prewarmBytes <= 1024, "0..1024 (bytes; 0 = off)");
         check("hakmem.hugeCache.entries", hugeCacheEntries, hugeCacheEntries >= 0 && hugeCacheEntries <= 1024, "0..1024");

@@ -6,6 +6,7 @@ import dev.hakmem.refill.spi.Policy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -204,7 +205,7 @@ public final class LocalHeap {
             engine.spanOf(address).placedAt(address, Span.slotState(to + i));
         }
         // a stack's slots above its count hold nothing (see Span.isCached)
-        java.util.Arrays.fill(target, Math.max(from, to + count), from + count, 0L);
+        Arrays.fill(target, Math.max(from, to + count), from + count, 0L);
     }
 
     /** @return how many of {@code count} blocks fit under the limit, now spent from this heap's credit */
@@ -291,7 +292,7 @@ public final class LocalHeap {
      * @return false if this heap has been retired: nothing was pushed, the caller frees block by block
      */
     public boolean pushRemoteChain(long[] batch, int count) {
-        return push(new RemoteBatch(java.util.Arrays.copyOf(batch, count), count));
+        return push(new RemoteBatch(Arrays.copyOf(batch, count), count));
     }
 
     /** @return false if this heap has been retired */
@@ -481,8 +482,8 @@ public final class LocalHeap {
             }
             inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }
-        java.util.Arrays.fill(partial, null);
-        java.util.Arrays.fill(spare, null);
+        Arrays.fill(partial, null);
+        Arrays.fill(spare, null);
     }
 
     private void ensureLive() {

@@ -18,7 +18,7 @@ public final class Policy {
     public static final int MAX_BATCH = MAX_CAPACITY;
     /** {@link #chunkDecayMillis()} of a policy that leaves the decay to the engine's own setting. */
     public static final long CONFIGURED_DECAY = -1;
-    /** The longest decay a policy may ask for: the configuration's own bound ({@code hakmem.chunk.decayMillis}). */
+    /** The longest decay a policy may ask for, and the bound {@code hakmem.chunk.decayMillis} is checked against. */
     public static final long MAX_DECAY_MILLIS = 3_600_000;
 
     private final int[] refillCounts;
