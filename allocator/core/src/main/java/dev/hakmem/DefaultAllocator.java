@@ -2,7 +2,9 @@ package dev.hakmem;
 
 import dev.hakmem.ace.Learner;
 import dev.hakmem.ace.PolicyLearner;
+import dev.hakmem.refill.spi.CacheBudget;
 import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.Policy;
 import dev.hakmem.refill.spi.PolicySource;
 import dev.hakmem.cache.HotPathFlags;
 import dev.hakmem.cache.HotPathSwitches;
@@ -86,10 +88,13 @@ final class DefaultAllocator implements HakmemAllocator {
      */
     DefaultAllocator(HakmemConfig config, LongPredicate refuseMapping, boolean driveLearner) {
         this.events = new EventRing(config.learn() ? LEARNING_RING_CAPACITY : IDLE_RING_CAPACITY);
-        this.policy = new PolicySource(RefillEngine.defaultPolicy());
+        Policy start = RefillEngine.policyOf(config.cacheBatchPercent(), config.cacheCapacityPercent());
+        CacheBudget budget = config.cacheMaxBytes() == HakmemConfig.NO_CACHE_BUDGET
+                ? CacheBudget.covering(start) : CacheBudget.of(config.cacheMaxBytes());
+        this.policy = new PolicySource(budget.fit(start));
         // before the engine: it starts under the learner's first policy (the chunk purger's pace follows its decay)
         this.learner = config.learn() ? Learner.attach(events, policy,
-                new PolicyLearner(policy.current(), PolicyLearner.Settings.defaults()),
+                new PolicyLearner(policy.current(), PolicyLearner.Settings.defaults(), budget),
                 decision -> LOG.debug("hakmem learner: {}; now {}", decision.reason(), decision.policy())) : null;
         // the one mapping between the facade's route enum and the engine's (HakmemConfigTest keeps them the same)
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
@@ -398,7 +403,8 @@ final class DefaultAllocator implements HakmemAllocator {
                 c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), c.cachedBytes(), r.bytesInUse(), r.limitBytes(),
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
-                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions());
+                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions(),
+                CacheBudget.bytesOf(policy.current()));
     }
 
     /** For tests: where the policy is published (contract B). */

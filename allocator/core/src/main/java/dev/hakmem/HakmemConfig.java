@@ -1,5 +1,6 @@
 package dev.hakmem;
 
+import dev.hakmem.refill.spi.CacheBudget;
 import dev.hakmem.refill.spi.Policy;
 
 import java.util.Map;
@@ -32,7 +33,17 @@ import java.util.Properties;
  * <tr><td>hakmem.debug</td><td>HAKMEM_DEBUG</td><td>false</td><td>poison freed blocks and put a canary after each block, to find
  * writes after free and overflows ({@link HakmemAllocator#debugFindings()}); several times slower (see README)</td></tr>
  * <tr><td>hakmem.learn</td><td>HAKMEM_LEARN</td><td>false</td><td>a background thread learns from the refill engine's
- * events and adapts its policy (today: how long empty chunks stay mapped); see README</td></tr>
+ * events and adapts its policy (how long empty chunks stay mapped; cache capacities and batches per size class within
+ * {@code hakmem.cache.maxBytes}); see README</td></tr>
+ * <tr><td>hakmem.cache.batchPercent</td><td>HAKMEM_CACHE_BATCH_PERCENT</td><td>100</td><td>blocks a thread cache takes per
+ * refill, in percent of each class's default (127 for classes up to 1 KiB, about 256 KiB worth above); 1..1000</td></tr>
+ * <tr><td>hakmem.cache.capacityPercent</td><td>HAKMEM_CACHE_CAPACITY_PERCENT</td><td>200</td><td>blocks a thread cache
+ * holds per class, in percent of its batch (an overflow gives back the older half); 100..1000. A cache holds at most
+ * 254 blocks of a class</td></tr>
+ * <tr><td>hakmem.cache.maxBytes</td><td>HAKMEM_CACHE_MAX_BYTES</td><td>none</td><td>the most one thread's caches hold when
+ * every class is full: capacities are cut, largest classes first, until they fit; the learner moves capacity between
+ * classes within it (without it, within what the starting capacities hold). At least one block of every class
+ * (about 4 MiB)</td></tr>
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
@@ -72,6 +83,9 @@ public final class HakmemConfig {
     private final boolean checks;
     private final boolean debug;
     private final boolean learn;
+    private final int cacheBatchPercent;
+    private final int cacheCapacityPercent;
+    private final long cacheMaxBytes;
 
     private HakmemConfig(Builder b) {
         this.limitBytes = b.limitBytes;
@@ -89,6 +103,9 @@ public final class HakmemConfig {
         this.checks = b.checks;
         this.debug = b.debug;
         this.learn = b.learn;
+        this.cacheBatchPercent = b.cacheBatchPercent;
+        this.cacheCapacityPercent = b.cacheCapacityPercent;
+        this.cacheMaxBytes = b.cacheMaxBytes;
         check("hakmem.limit", limitBytes, limitBytes > 0, "a size greater than 0");
         check("hakmem.chunk.init", chunkInitBytes, chunkInitBytes >= PAGE && chunkInitBytes <= MAX_CHUNK
                 && chunkInitBytes % PAGE == 0, "a multiple of 64k between 64k and 1g");
@@ -102,7 +119,15 @@ public final class HakmemConfig {
         check("hakmem.prewarm", prewarmBytes, prewarmBytes >= 0 && prewarmBytes <= 1024, "0..1024 (bytes; 0 = off)");
         check("hakmem.hugeCache.entries", hugeCacheEntries, hugeCacheEntries >= 0 && hugeCacheEntries <= 1024, "0..1024");
         check("hakmem.hugeCache.max", hugeCacheBytes, hugeCacheBytes >= 0, "a size of 0 or more");
+        check("hakmem.cache.batchPercent", cacheBatchPercent, cacheBatchPercent >= 1 && cacheBatchPercent <= 1000, "1..1000");
+        check("hakmem.cache.capacityPercent", cacheCapacityPercent, cacheCapacityPercent >= 100 && cacheCapacityPercent <= 1000,
+                "100..1000 (a cache holds at least one batch)");
+        check("hakmem.cache.maxBytes", cacheMaxBytes, cacheMaxBytes == NO_CACHE_BUDGET || cacheMaxBytes >= CacheBudget.floorBytes(),
+                "a size of at least " + CacheBudget.floorBytes() + " (one block of every size class)");
     }
+
+    /** {@link #cacheMaxBytes()} when no budget was set. */
+    public static final long NO_CACHE_BUDGET = Long.MAX_VALUE;
 
     private static void check(String key, long value, boolean ok, String allowed) {
         if (!ok) {
@@ -120,7 +145,8 @@ public final class HakmemConfig {
         return new Builder().limitBytes(limitBytes).chunkInitBytes(chunkInitBytes).chunkMaxBytes(chunkMaxBytes)
                 .growthLevels(growthLevels).retainedChunks(retainedChunks).chunkDecayMillis(chunkDecayMillis)
                 .osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
-                .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug).learn(learn);
+                .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug).learn(learn)
+                .cacheBatchPercent(cacheBatchPercent).cacheCapacityPercent(cacheCapacityPercent).cacheMaxBytes(cacheMaxBytes);
     }
 
     public static HakmemConfig defaults() {
@@ -158,6 +184,10 @@ public final class HakmemConfig {
                 .checks(source.bool(CHECKS_PROPERTY, CHECKS_VARIABLE, d.checks))
                 .debug(source.bool("hakmem.debug", "HAKMEM_DEBUG", d.debug))
                 .learn(source.bool(LEARN_PROPERTY, "HAKMEM_LEARN", d.learn))
+                .cacheBatchPercent(source.integer("hakmem.cache.batchPercent", "HAKMEM_CACHE_BATCH_PERCENT", d.cacheBatchPercent))
+                .cacheCapacityPercent(source.integer("hakmem.cache.capacityPercent", "HAKMEM_CACHE_CAPACITY_PERCENT",
+                        d.cacheCapacityPercent))
+                .cacheMaxBytes(source.size("hakmem.cache.maxBytes", "HAKMEM_CACHE_MAX_BYTES", d.cacheMaxBytes))
                 .build();
     }
 
@@ -278,6 +308,21 @@ public final class HakmemConfig {
         return learn;
     }
 
+    /** {@code hakmem.cache.batchPercent}: blocks per refill, in percent of each class's default. */
+    public int cacheBatchPercent() {
+        return cacheBatchPercent;
+    }
+
+    /** {@code hakmem.cache.capacityPercent}: blocks a cache holds per class, in percent of its batch. */
+    public int cacheCapacityPercent() {
+        return cacheCapacityPercent;
+    }
+
+    /** {@code hakmem.cache.maxBytes}: what one thread's full caches may hold; {@link #NO_CACHE_BUDGET} if not set. */
+    public long cacheMaxBytes() {
+        return cacheMaxBytes;
+    }
+
     /** This configuration with learning on or off. */
     public HakmemConfig withLearning(boolean on) {
         return toBuilder().learn(on).build();
@@ -289,13 +334,16 @@ public final class HakmemConfig {
                 && chunkMaxBytes == c.chunkMaxBytes && growthLevels == c.growthLevels && retainedChunks == c.retainedChunks
                 && chunkDecayMillis == c.chunkDecayMillis && osRoute == c.osRoute && stripes == c.stripes
                 && prewarmBytes == c.prewarmBytes && hugeCacheEntries == c.hugeCacheEntries && hugeCacheBytes == c.hugeCacheBytes
-                && statistics == c.statistics && checks == c.checks && debug == c.debug && learn == c.learn;
+                && statistics == c.statistics && checks == c.checks && debug == c.debug && learn == c.learn
+                && cacheBatchPercent == c.cacheBatchPercent && cacheCapacityPercent == c.cacheCapacityPercent
+                && cacheMaxBytes == c.cacheMaxBytes;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute,
-                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug, learn);
+                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug, learn, cacheBatchPercent,
+                cacheCapacityPercent, cacheMaxBytes);
     }
 
     @Override
@@ -304,7 +352,9 @@ public final class HakmemConfig {
                 + ", growthLevels=" + growthLevels + ", retainedChunks=" + retainedChunks + ", chunkDecayMillis=" + chunkDecayMillis
                 + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
                 + ", hugeCacheEntries=" + hugeCacheEntries + ", hugeCacheBytes=" + hugeCacheBytes + ", statistics=" + statistics
-                + ", checks=" + checks + ", debug=" + debug + ", learn=" + learn + "]";
+                + ", checks=" + checks + ", debug=" + debug + ", learn=" + learn + ", cacheBatchPercent=" + cacheBatchPercent
+                + ", cacheCapacityPercent=" + cacheCapacityPercent
+                + ", cacheMaxBytes=" + (cacheMaxBytes == NO_CACHE_BUDGET ? "none" : cacheMaxBytes) + "]";
     }
 
     /**
@@ -329,6 +379,9 @@ public final class HakmemConfig {
         private boolean checks = true;
         private boolean debug;
         private boolean learn;
+        private int cacheBatchPercent = 100;
+        private int cacheCapacityPercent = 200;
+        private long cacheMaxBytes = NO_CACHE_BUDGET;
 
         private Builder() {
         }
@@ -420,6 +473,24 @@ public final class HakmemConfig {
         /** {@code hakmem.learn}. */
         public Builder learn(boolean on) {
             this.learn = on;
+            return this;
+        }
+
+        /** {@code hakmem.cache.batchPercent}. */
+        public Builder cacheBatchPercent(int percent) {
+            this.cacheBatchPercent = percent;
+            return this;
+        }
+
+        /** {@code hakmem.cache.capacityPercent}. */
+        public Builder cacheCapacityPercent(int percent) {
+            this.cacheCapacityPercent = percent;
+            return this;
+        }
+
+        /** {@code hakmem.cache.maxBytes}; {@link HakmemConfig#NO_CACHE_BUDGET} for none. */
+        public Builder cacheMaxBytes(long bytes) {
+            this.cacheMaxBytes = bytes;
             return this;
         }
 

@@ -29,10 +29,12 @@ package dev.hakmem;
  * @param learning       whether a learner adapts the policy ({@code hakmem.learn})
  * @param chunkDecayMillis how long an empty chunk stays mapped now: the learner's decay, else {@code hakmem.chunk.decayMillis}
  * @param learnerDecisions policies the learner has published (its reasons are logged at debug level)
+ * @param fullCacheBytes what one thread's caches hold when every size class is full under the policy in force:
+ *                       within {@code hakmem.cache.maxBytes}; the learner moves capacity between classes
  */
 public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
                           long liveBlocks, long cachedBytes, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
                           long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
                           long eventsDropped, int threadCaches, long retiredCaches, String osRoute,
-                          boolean learning, long chunkDecayMillis, long learnerDecisions) {
+                          boolean learning, long chunkDecayMillis, long learnerDecisions, long fullCacheBytes) {
 }

@@ -77,6 +77,25 @@ class HakmemConfigTest {
     }
 
     @Test
+    void shouldSizeCachesFromTheirKeysAndRefuseValuesOutsideTheirRangesNamingThem() {
+        HakmemConfig defaults = HakmemConfig.defaults();
+        assertEquals(100, defaults.cacheBatchPercent());
+        assertEquals(200, defaults.cacheCapacityPercent());
+        assertEquals(HakmemConfig.NO_CACHE_BUDGET, defaults.cacheMaxBytes());
+        HakmemConfig set = HakmemConfig.from(props("hakmem.cache.batchPercent", "50", "hakmem.cache.capacityPercent", "400",
+                "hakmem.cache.maxBytes", "16m"), Map.of());
+        assertEquals(50, set.cacheBatchPercent());
+        assertEquals(400, set.cacheCapacityPercent());
+        assertEquals(16L << 20, set.cacheMaxBytes());
+        assertEquals(set, set.toBuilder().build());
+        assertEquals(8L << 20, HakmemConfig.from(new Properties(), Map.of("HAKMEM_CACHE_MAX_BYTES", "8m")).cacheMaxBytes());
+        assertRejected(props("hakmem.cache.batchPercent", "0"), Map.of(), "hakmem.cache.batchPercent", "0", "1..1000");
+        assertRejected(props("hakmem.cache.capacityPercent", "99"), Map.of(), "hakmem.cache.capacityPercent", "99", "100..1000");
+        assertRejected(props("hakmem.cache.maxBytes", "1m"), Map.of(), "hakmem.cache.maxBytes", "1048576", "one block of every size class");
+        assertRejected(props("hakmem.cache.maxBytes", "lots"), Map.of(), "hakmem.cache.maxBytes", "lots");
+    }
+
+    @Test
     void shouldNameTheKeyTheValueAndWhatIsAllowedForABadValue() {
         assertRejected(props("hakmem.limit", "lots"), Map.of(), "hakmem.limit", "lots", "suffix");
         assertRejected(new Properties(), Map.of("HAKMEM_LIMIT", "-1"), "HAKMEM_LIMIT", "-1");

@@ -128,4 +128,32 @@ class LearnerWiringTest {
             assertEquals(0, allocator.stats().learnerDecisions());
         }
     }
+
+    @Test
+    void shouldCutTheCachesToTheBudgetAndLetTheLearnerMoveCapacityWithinIt() {
+        long budget = 8L << 20;
+        HakmemConfig config = HakmemConfig.builder().learn(true).cacheMaxBytes(budget).build();
+        try (DefaultAllocator allocator = new DefaultAllocator(config, null, false)) {
+            long start = allocator.stats().fullCacheBytes();
+            assertTrue(start <= budget, start + " bytes in full caches, over the budget");
+            allocator.learnerRound(0);
+            // 4 KiB blocks, allocated and freed in runs longer than the cache: refills and flushes in turn
+            long[] blocks = new long[1_000];
+            for (int run = 0; run < 20; run++) {
+                for (int i = 0; i < blocks.length; i++) {
+                    blocks[i] = allocator.allocate(4096);
+                }
+                for (long block : blocks) {
+                    allocator.free(block);
+                }
+            }
+            allocator.learnerRound(1_000 * MS);
+            HakmemStats stats = allocator.stats();
+            assertEquals(1, stats.learnerDecisions());
+            assertTrue(stats.fullCacheBytes() <= budget, stats.fullCacheBytes() + " bytes in full caches, over the budget");
+        }
+        try (DefaultAllocator allocator = allocator(false)) {
+            assertTrue(allocator.stats().fullCacheBytes() > budget, "without a budget the caches keep their default sizes");
+        }
+    }
 }

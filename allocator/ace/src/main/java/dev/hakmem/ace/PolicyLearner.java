@@ -1,5 +1,6 @@
 package dev.hakmem.ace;
 
+import dev.hakmem.refill.spi.CacheBudget;
 import dev.hakmem.refill.spi.EventConsumer;
 import dev.hakmem.refill.spi.EventKind;
 import dev.hakmem.refill.spi.Policy;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * policy or with nothing. Deterministic: the same events at the same times give the same decisions,
  * so a test scripts them ({@code PolicyLearnerTest}). Not thread-safe: one driver calls it.
  *
- * <p><b>When to give memory back.</b> The one thing it learns today is the chunk decay: how long an
+ * <p><b>When to give memory back</b>: the chunk decay, how long an
  * empty chunk stays mapped before it goes back to the OS. It starts at {@link Settings#minDecayMillis}
  * (give back early) and learns from regret, as TCMalloc's adaptive subrelease does from demand that
  * comes back, in a form jemalloc's decay makes natural (one time constant):
@@ -30,6 +31,9 @@ import java.util.Objects;
  * memory back after the minimum decay every time.
  * {@code BurstyIdleDriver} (in {@code benchmarks}, under {@code rss}) measures both against fixed
  * decays (benchmarks/reports/2026-12-04-learner.md).
+ *
+ * <p><b>Cache capacities and refill batches per size class</b>, from refills and flushes, within a
+ * per-thread byte budget: {@link CacheSizer}.
  *
  * <p>Every other event is only counted by kind ({@link #events}), for what is learned next.
  */
@@ -66,6 +70,7 @@ public final class PolicyLearner implements EventConsumer {
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final Settings settings;
+    private final CacheSizer sizer;
     private final long[] eventsByKind = new long[EventKind.values().length];
     private Policy policy;
     private long decayMillis;
@@ -80,11 +85,28 @@ public final class PolicyLearner implements EventConsumer {
     private long regrets;
     private long vindications;
 
-    /** @param initial the policy in force; its counts and capacities are kept, its decay is learned */
+    /**
+     * A learner whose caches may hold, full, what {@code initial}'s hold.
+     *
+     * @param initial the policy in force: where counts and capacities start; its decay is learned
+     */
     public PolicyLearner(Policy initial, Settings settings) {
+        this(initial, settings, CacheBudget.covering(Objects.requireNonNull(initial, "initial policy")));
+    }
+
+    /**
+     * @param initial the policy in force: where counts and capacities start; its decay is learned
+     * @param budget  what one thread's full caches may hold; {@code initial} must fit it
+     */
+    public PolicyLearner(Policy initial, Settings settings, CacheBudget budget) {
+        this(initial, settings, budget, CacheSizer.Settings.defaults());
+    }
+
+    PolicyLearner(Policy initial, Settings settings, CacheBudget budget, CacheSizer.Settings sizerSettings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.decayMillis = settings.minDecayMillis();
         this.policy = Objects.requireNonNull(initial, "initial policy").withChunkDecayMillis(decayMillis);
+        this.sizer = new CacheSizer(initial, budget, sizerSettings);
     }
 
     /** The policy to publish before the first round: the initial one with the starting decay. */
@@ -107,6 +129,7 @@ public final class PolicyLearner implements EventConsumer {
         switch (kind) {
             case CHUNK_UNMAPPED -> chunkReleased();
             case CHUNK_MAPPED -> chunkMapped();
+            case REFILL, FLUSH -> sizer.missed(sizeClass);
             default -> {
                 // counted only, for now
             }
@@ -140,6 +163,17 @@ public final class PolicyLearner implements EventConsumer {
      * @return the policy to publish and why, or null if it stays as it is
      */
     public Decision endRound() {
+        String decay = decideDecay();
+        String sizes = sizer.endRound(nowNanos);
+        if (decay == null && sizes == null) {
+            return null;
+        }
+        policy = sizer.policy(decayMillis);
+        return new Decision(policy, decay == null ? sizes : sizes == null ? decay : decay + "; " + sizes);
+    }
+
+    /** @return why the decay changed, or null if it did not */
+    private String decideDecay() {
         if (regretDecayMillis != NONE) {
             long wanted = regretDecayMillis;
             long gap = regretGapMillis;
@@ -164,10 +198,23 @@ public final class PolicyLearner implements EventConsumer {
         return null;
     }
 
-    private Decision decide(long newDecayMillis, String reason) {
+    private String decide(long newDecayMillis, String reason) {
         decayMillis = newDecayMillis;
-        policy = policy.withChunkDecayMillis(newDecayMillis);
-        return new Decision(policy, reason);
+        return reason;
+    }
+
+    /** Bytes one thread's caches hold when every class is full under the policy decided so far. */
+    public long fullCacheBytes() {
+        return sizer.fullCacheBytes();
+    }
+
+    /** Times a class's cache grew, and shrank back. */
+    public long cacheGrowths() {
+        return sizer.grown();
+    }
+
+    public long cacheShrinks() {
+        return sizer.shrunk();
     }
 
     /** Events of {@code kind} seen so far. */

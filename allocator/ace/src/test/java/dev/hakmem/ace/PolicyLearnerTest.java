@@ -120,4 +120,21 @@ class PolicyLearnerTest {
         }
         return decided;
     }
+
+    @Test
+    void shouldGrowTheCacheOfAClassThatKeepsMissingWithoutTouchingTheDecay() {
+        PolicyLearner learner = learner();
+        round(learner, 0);
+        learner.beginRound(1_000 * MS);
+        for (int i = 0; i < 64; i++) {
+            learner.onEvent(i % 2 == 0 ? EventKind.REFILL : EventKind.FLUSH, 1, 8);
+        }
+        PolicyLearner.Decision decision = learner.endRound();
+        assertTrue(decision != null && decision.reason().contains("class 1"), String.valueOf(decision));
+        assertEquals(32, decision.policy().cacheCapacity(1));
+        assertEquals(16, decision.policy().refillCount(1));
+        assertEquals(8, decision.policy().cacheCapacity(0), "class 0 did not miss");
+        assertEquals(1_000, decision.policy().chunkDecayMillis());
+        assertEquals(1, learner.cacheGrowths());
+    }
 }

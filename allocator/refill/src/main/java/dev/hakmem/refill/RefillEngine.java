@@ -158,11 +158,26 @@ public final class RefillEngine implements AutoCloseable {
 
     /** The default policy: {@link SizeClasses#defaultBatch} per refill, caches of twice that. */
     public static Policy defaultPolicy() {
+        return policyOf(100, 200);
+    }
+
+    /**
+     * Every class's batch at {@code batchPercent} of its {@link SizeClasses#defaultBatch}, its cache
+     * at {@code capacityPercent} of that batch; both at least 1 and at most what a cache can hold
+     * ({@link Policy#MAX_CAPACITY}).
+     *
+     * @throws IllegalArgumentException if {@code batchPercent} is not positive or {@code capacityPercent} is below 100
+     */
+    public static Policy policyOf(int batchPercent, int capacityPercent) {
+        if (batchPercent <= 0 || capacityPercent < 100) {
+            throw new IllegalArgumentException("policy: batch " + batchPercent + "% and capacity " + capacityPercent
+                    + "% of the batch: need a batch above 0% and a capacity of at least 100%");
+        }
         int[] refill = new int[SizeClasses.COUNT];
         int[] capacity = new int[SizeClasses.COUNT];
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            refill[c] = SizeClasses.defaultBatch(c);
-            capacity[c] = 2 * refill[c];
+            refill[c] = (int) Math.clamp(SizeClasses.defaultBatch(c) * (long) batchPercent / 100, 1, Policy.MAX_BATCH);
+            capacity[c] = (int) Math.clamp(refill[c] * (long) capacityPercent / 100, refill[c], Policy.MAX_CAPACITY);
         }
         return Policy.of(refill, capacity);
     }
