@@ -18,7 +18,9 @@ import java.util.Objects;
  *       policy's ratio, so a cache that alternates between empty and full (a random walk of frees
  *       and allocations hits either wall in time growing with the square of the capacity) goes to
  *       the refill engine less often, as TCMalloc grows a class that alternates underflow and overflow
- *       and jemalloc's tcache doubles a class's fill count.</li>
+ *       and jemalloc's tcache doubles a class's fill count. A class that gave capacity away (below)
+ *       gets back what it had in one step when it misses again: a size mix that comes back every
+ *       few seconds finds its caches as it left them.</li>
  *   <li><b>Within the budget</b> ({@link CacheBudget}): growth that would take the full caches past
  *       it takes capacity from classes that hardly missed (fewest misses first, then largest
  *       footprint), halving them, down to one block; if they cannot give enough, the class does not
@@ -50,11 +52,12 @@ final class CacheSizer {
         }
 
         /**
-         * Epochs of 1 s; 64 misses a second is where refills begin to show (each costs about a
-         * microsecond: a batch carved out of a span), and 3 idle seconds keep a class through a short lull.
+         * Epochs of 200 ms (two learner rounds), so a mix that shifts every second is followed within
+         * a fifth of it; 16 misses an epoch (80 a second) is where refills begin to show (each costs
+         * about a microsecond: a batch carved out of a span); 15 quiet epochs (3 s) keep a class through a lull.
          */
         static Settings defaults() {
-            return new Settings(1_000, 64, 3);
+            return new Settings(200, 16, 15);
         }
     }
 
@@ -69,6 +72,8 @@ final class CacheSizer {
     private final int[] capacity;
     private final long[] misses;
     private final int[] quietEpochs;
+    /** Per class: the capacity it had when quiet classes last gave theirs away; what it gets back at once when it misses again. */
+    private final int[] recalled;
     private long epochStartNanos = NONE;
     private long grown;
     private long shrunk;
@@ -95,6 +100,7 @@ final class CacheSizer {
         capacity = startCapacity.clone();
         misses = new long[classes];
         quietEpochs = new int[classes];
+        recalled = capacity.clone();
     }
 
     /** A cache of {@code sizeClass} ran empty, or overflowed. Classes the policy does not know (huge) are ignored. */
@@ -132,6 +138,7 @@ final class CacheSizer {
             if (quietEpochs[c] >= settings.idleEpochs() && capacity[c] > startCapacity[c]) {
                 int was = capacity[c];
                 capacity[c] = Math.max(startCapacity[c], was / 2);
+                recalled[c] = capacity[c];
                 refill[c] = Math.min(capacity[c], Math.max(startRefill[c], refill[c] / 2));
                 quietEpochs[c] = 0;
                 shrunk++;
@@ -151,7 +158,8 @@ final class CacheSizer {
         growers.sort(Comparator.comparingLong((Integer c) -> misses[c]).reversed());
         for (int c : growers) {
             int was = capacity[c];
-            int wanted = Math.min(Policy.MAX_CAPACITY, 2 * was);
+            // a size mix that comes back gets back what it had in one step, not in doublings
+            int wanted = Math.min(Policy.MAX_CAPACITY, Math.max(2 * was, recalled[c]));
             long need = (wanted - was) * CacheBudget.blockSize(c) - (budget.maxBytes() - fullBytes());
             String taken = need > 0 ? takeFromQuietClasses(c, need) : "";
             if (taken == null) {
@@ -204,6 +212,7 @@ final class CacheSizer {
         }
         for (int d = 0; d < capacity.length; d++) {
             if (newCapacity[d] != capacity[d]) {
+                recalled[d] = Math.max(recalled[d], capacity[d]);
                 capacity[d] = newCapacity[d];
                 refill[d] = Math.min(refill[d], newCapacity[d]);
             }

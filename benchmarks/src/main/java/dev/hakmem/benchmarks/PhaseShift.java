@@ -1,0 +1,90 @@
+package dev.hakmem.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * A size mix that shifts every {@link #phaseMillis}: tiny blocks (16 B-1 KiB), then mid (1-16 KiB),
+ * then large (16-128 KiB), round and round, over one ring of live blocks that each phase replaces
+ * gradually ({@link RingReplace}'s step: free a random slot, allocate the phase's next size there).
+ * What it measures is how the thread caches' capacities and batches fit a mix that does not hold
+ * still: a fixed policy sized for one phase is wrong for the next, and a learner
+ * ({@code -Dhakmem.learn=true}) has to follow. {@code benchmarks/scripts/phase_sweep.sh} runs it for
+ * a grid of fixed settings ({@code hakmem.cache.batchPercent} x {@code hakmem.cache.capacityPercent})
+ * and with the learner, in one go. An iteration should span all three phases ({@code -r 3s} with
+ * the default 1 s phases).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Threads(1)
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+public class PhaseShift {
+    private static final int[][] PHASE_SIZES = {{16, 1024}, {1024, 16 * 1024}, {16 * 1024, 128 * 1024}};
+    /** Operations between looks at the clock: a {@code nanoTime} per 4,096 steps is noise. */
+    private static final int CLOCK_MASK = 4095;
+
+    @Param({"1024"})
+    public int slots;
+
+    @Param({"1000"})
+    public long phaseMillis;
+
+    private Sequence[] phases;
+    private Slots ring;
+    private int phase;
+    private int steps;
+    private long phaseEndsNanos;
+
+    @Setup(Level.Trial)
+    public void script(ThreadParams thread) {
+        phases = new Sequence[PHASE_SIZES.length];
+        for (int p = 0; p < phases.length; p++) {
+            phases[p] = new Sequence(0x5EED_0300L + 31L * p + thread.getThreadIndex(), slots, PHASE_SIZES[p][0], PHASE_SIZES[p][1]);
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void fill(AllocatorState allocator) {
+        ring = allocator.candidate().newSlots(slots, Slots.Sharing.CONFINED);
+        phases[phase].fill(ring);
+        phaseEndsNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(phaseMillis);
+    }
+
+    @TearDown(Level.Iteration)
+    public void drain() {
+        ring.freeAll();
+    }
+
+    @Benchmark
+    public void replace() {
+        if ((++steps & CLOCK_MASK) == 0) {
+            nextPhaseIfDue();
+        }
+        phases[phase].step(ring);
+    }
+
+    private void nextPhaseIfDue() {
+        long now = System.nanoTime();
+        if (now - phaseEndsNanos >= 0) {
+            phase = (phase + 1) % phases.length;
+            phaseEndsNanos = now + TimeUnit.MILLISECONDS.toNanos(phaseMillis);
+        }
+    }
+}
