@@ -43,7 +43,7 @@ import java.util.Properties;
  * <tr><td>hakmem.cache.maxBytes</td><td>HAKMEM_CACHE_MAX_BYTES</td><td>none</td><td>the most one thread's caches hold when
  * every class is full: capacities are cut, largest classes first, until they fit; the learner moves capacity between
  * classes within it (without it, within what the starting capacities hold). At least one block of every class
- * (about 4 MiB)</td></tr>
+ * (6.5 MiB)</td></tr>
  * </table>
  * The C original's {@code HAKMEM_POOL_TLS_ARENA_MB_INIT}, {@code _MAX} and {@code _GROWTH_LEVELS}
  * are accepted as aliases of the chunk keys (in MiB).
