@@ -8,7 +8,9 @@
 #
 # Environment: PHASE_JAR (default benchmarks/target/benchmarks.jar), PHASE_BUDGET (hakmem.cache.maxBytes
 # for every setting, default 16m), PHASE_GRID (default "50/150 50/200 50/400 100/150 100/200 100/400
-# 200/150 200/200 200/400": batchPercent/capacityPercent), PHASE_RUN (default "-wi 2 -i 3 -w 3s -r 3s").
+# 200/150 200/200 200/400": batchPercent/capacityPercent, optionally @size for a budget of its own, e.g.
+# 1000/100@1t: every class's cache at its largest, unbounded: the most any capacity policy can give),
+# PHASE_RUN (default "-wi 2 -i 3 -w 3s -r 3s").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../bin/lib/jdk.sh
@@ -27,12 +29,13 @@ for round in $(seq 1 "$ROUNDS"); do
   n=${#settings[@]}
   for i in $(seq 0 $((n - 1))); do
     s="${settings[$(((i + round - 1) % n))]}"
-    args="-Dhakmem.cache.maxBytes=$BUDGET"
     if [ "$s" = learner ]; then
-      args="$args -Dhakmem.learn=true"
+      args="-Dhakmem.cache.maxBytes=$BUDGET -Dhakmem.learn=true"
     else
       g="${s#fixed-}"
-      args="$args -Dhakmem.cache.batchPercent=${g%/*} -Dhakmem.cache.capacityPercent=${g#*/}"
+      budget="$BUDGET"
+      if [[ "$g" == *@* ]]; then budget="${g#*@}"; g="${g%@*}"; fi
+      args="-Dhakmem.cache.maxBytes=$budget -Dhakmem.cache.batchPercent=${g%/*} -Dhakmem.cache.capacityPercent=${g#*/}"
     fi
     "$JAVA_HOME/bin/java" -jar "$JAR" 'PhaseShift' -p allocator=hakmem -f 1 "${RUN[@]}" "$@" -jvmArgsAppend "$args" \
       -rf json -rff "$OUT/${s//\//_}-$round.json" > "$OUT/${s//\//_}-$round.log" 2>&1 \
@@ -49,7 +52,7 @@ for f in sorted(glob.glob(os.path.join(out, '*.json'))):
     for r in json.load(open(f)):
         scores.setdefault(name, []).append(r['primaryMetric']['score'])
 med = {k: statistics.median(v) for k, v in scores.items()}
-fixed = {k: v for k, v in med.items() if k.startswith('fixed-')}
+fixed = {k: v for k, v in med.items() if k.startswith('fixed-') and '@' not in k}
 best = min(fixed, key=fixed.get)
 print(f"PhaseShift, hakmem.cache.maxBytes={budget}, ns/op (median of {len(next(iter(scores.values())))} forks); "
       f"best fixed: {best}")
