@@ -45,6 +45,16 @@ public final class LocalHeap {
     private final RefillEngine engine;
     /** Per class, the head of a list of owned spans that have free blocks. */
     private final Span[] partial = new Span[SizeClasses.COUNT];
+    /**
+     * Per class, the same for spans carved for long-lived sites ({@link #refillLongLived}): kept apart,
+     * so short-lived churn empties whole spans (which go back) while long-lived blocks fill spans of
+     * their own instead of pinning the churn's (LLAMA's lifetime classes, TCMalloc's long-lived spans).
+     */
+    private final Span[] partialLongLived = new Span[SizeClasses.COUNT];
+    /** Sampled blocks whose lifetime this heap's owner follows; made when lifetimes are first watched. */
+    private LifetimeWatch lifetimeWatch;
+    /** The policy whose long-lived sites the owner's cache last asked about ({@link #longLivedSitesChanged}). */
+    private Policy sitesSeen;
     /** Per class, at most one span kept although empty, so churn at a span boundary does not map and unmap. */
     private final Span[] spare = new Span[SizeClasses.COUNT];
     /** Every span this heap owns, so retirement can find full ones. */
@@ -106,9 +116,11 @@ public final class LocalHeap {
     /** The bound cache now keeps {@code sizeClass} in another array: every owned span of that class follows. */
     public void stackReplaced(int sizeClass) {
         long[] stack = cacheStack(sizeClass);
+        OwnerCache c = cache;
+        long[] longLivedStack = c == null ? null : c.longLivedStack(sizeClass);
         for (Span span : owned) {
             if (span.sizeClass == sizeClass) {
-                span.setOwnerStack(stack);
+                span.setOwnerStack(span.longLived ? longLivedStack : stack);
             }
         }
     }
@@ -148,19 +160,38 @@ public final class LocalHeap {
      */
     public int refill(int sizeClass, int max, long[] target, int offset) {
         ensureLive();
+        checkLifetimes();
         int drained = drainRemote(sizeClass, target, offset, max);
         if (drained > 0) {
             return drained;
         }
+        return carve(sizeClass, max, target, offset, false);
+    }
+
+    /**
+     * As {@link #refill}, for the cache's long-lived stack: blocks from spans carved for long-lived
+     * sites only ({@link #partialLongLived}), never remote frees (they may be any span's).
+     */
+    public int refillLongLived(int sizeClass, int max, long[] target, int offset) {
+        ensureLive();
+        return carve(sizeClass, max, target, offset, true);
+    }
+
+    private int carve(int sizeClass, int max, long[] target, int offset, boolean longLived) {
+        Span[] lists = longLived ? partialLongLived : partial;
         Policy policy = engine.policy();
         long blockSize = SizeClasses.sizeOf(sizeClass);
         int want = takeCredit(Math.min(max, policy.refillCount(sizeClass)), blockSize);
         int taken = 0;
         try {
             while (taken < want) {
-                Span span = partial[sizeClass];
+                Span span = lists[sizeClass];
                 if (span == null) {
                     span = engine.acquireSpan(sizeClass, this);
+                    if (longLived) {
+                        span.longLived = true;
+                        span.setOwnerStack(cache == null ? null : cache.longLivedStack(sizeClass));
+                    }
                     span.ownedIndex = owned.size();
                     owned.add(span);
                     link(span);
@@ -249,7 +280,12 @@ public final class LocalHeap {
         }
         if (span.isEmpty()) {
             Span kept = spare[span.sizeClass];
-            if (kept == null) {
+            if (span.longLived) {
+                // no spare: long-lived blocks come and go rarely, so an empty span of theirs is not churn's
+                unlink(span);
+                disown(span);
+                engine.releaseSpan(span);
+            } else if (kept == null) {
                 spare[span.sizeClass] = span;
             } else if (kept != span) {
                 unlink(span);
@@ -483,6 +519,7 @@ public final class LocalHeap {
             inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }
         Arrays.fill(partial, null);
+        Arrays.fill(partialLongLived, null);
         Arrays.fill(spare, null);
     }
 
@@ -498,6 +535,7 @@ public final class LocalHeap {
         if (span.listed) {
             return;
         }
+        Span[] partial = span.longLived ? partialLongLived : this.partial;
         Span head = partial[span.sizeClass];
         span.prev = null;
         span.next = head;
@@ -515,7 +553,7 @@ public final class LocalHeap {
         if (span.prev != null) {
             span.prev.next = span.next;
         } else {
-            partial[span.sizeClass] = span.next;
+            (span.longLived ? partialLongLived : partial)[span.sizeClass] = span.next;
         }
         if (span.next != null) {
             span.next.prev = span.prev;
@@ -523,6 +561,56 @@ public final class LocalHeap {
         span.prev = null;
         span.next = null;
         span.listed = false;
+    }
+
+    // ---- lifetimes by site ----
+
+    /**
+     * Follows the block at {@code address}, just allocated for {@code siteId} and chosen by sampling
+     * (a cold path): at later refills it is reported as freed early or live past the horizon
+     * ({@link LifetimeWatch}). Owner only.
+     */
+    public void watchLifetime(long address, int siteId) {
+        Span span = engine.spanOf(address);
+        if (span == null || siteId <= 0 || siteId >= Span.WATCHED) {
+            return;
+        }
+        LifetimeWatch watch = lifetimeWatch;
+        if (watch == null) {
+            watch = new LifetimeWatch();
+            lifetimeWatch = watch;
+        }
+        if (watch.add(span, address, siteId, System.nanoTime())) {
+            span.recordWatchedAllocation(address, siteId);
+        }
+    }
+
+    /** At a refill: reports the watched blocks whose lifetime is known by now. */
+    private void checkLifetimes() {
+        LifetimeWatch watch = lifetimeWatch;
+        if (watch != null && watch.size() > 0) {
+            watch.check(System.nanoTime(), (kind, sizeClass, site) -> engine.publish(kind, sizeClass, site));
+        }
+    }
+
+    /**
+     * Whether the policy's long-lived sites may have changed since the owner's cache last asked:
+     * true at the first call after a new policy was published (contract B: the cache applies it at a refill).
+     */
+    public boolean longLivedSitesChanged() {
+        Policy now = engine.policy();
+        if (now == sitesSeen) {
+            return false;
+        }
+        boolean changed = sitesSeen == null ? now.longLivedCount() > 0
+                : !Arrays.equals(now.longLivedSites(), sitesSeen.longLivedSites());
+        sitesSeen = now;
+        return changed;
+    }
+
+    /** Whether the policy in force names {@code siteId} long-lived. */
+    public boolean isLongLivedSite(int siteId) {
+        return engine.policy().isLongLived(siteId);
     }
 
     public long remoteDrained() {

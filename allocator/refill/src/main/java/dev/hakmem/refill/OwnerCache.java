@@ -15,4 +15,13 @@ public interface OwnerCache extends DrainSink {
      * on cold paths only (a span changing owner, a resize).
      */
     long[] stack(int sizeClass);
+
+    /**
+     * The stack of {@code sizeClass} for blocks of long-lived sites: a span carved for them (see
+     * {@link LocalHeap#refillLongLived}) keeps this one, so their frees return there and not among
+     * short-lived blocks; null if the cache keeps none. Cold paths only, as {@link #stack}.
+     */
+    default long[] longLivedStack(int sizeClass) {
+        return null;
+    }
 }

@@ -55,6 +55,12 @@ public final class ThreadCache implements OwnerCache {
     private final LocalHeap heap;
     private final RefillEngine engine;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
+    /**
+     * Per class, the stack of blocks for long-lived sites (the learner's policy names them), from
+     * spans of their own ({@link LocalHeap#refillLongLived}); {@link #UNUSED} until a long-lived site
+     * allocates the class. Only the cold path of such an allocation reads it ({@link #placeLongLived}).
+     */
+    private final long[][] longLivedStacks = new long[SizeClasses.COUNT][];
     private final RemoteFreeBuffer remoteFrees;
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
@@ -78,6 +84,7 @@ public final class ThreadCache implements OwnerCache {
         this.remoteFrees = new RemoteFreeBuffer(engine);
         this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
+        java.util.Arrays.fill(longLivedStacks, UNUSED);
         heap.bind(owner, this);
     }
 
@@ -126,11 +133,75 @@ public final class ThreadCache implements OwnerCache {
      * so that the call is the caller's last act: nothing of {@link #allocate(int, int)} is live across it.
      */
     private long sampled(long address, Span span, int siteId) {
+        if (sites.isLongLived(siteId)) {
+            address = placeLongLived(address, span, siteId);
+            span = PageMap.spanOfCachedBlock(address);
+            if (!sites.sampleDue(siteId)) {
+                return address;
+            }
+        }
         int chosen = sites.sampled(address, siteId, span.blockSize());
         if (chosen != siteId) {
             span.recordAllocation(address, chosen);
         }
+        if (registeredIn.sampling.watchesLifetimes()) {
+            heap.watchLifetime(address, chosen);
+        }
         return address;
+    }
+
+    /**
+     * A long-lived site's allocation (its counter sends every one here, off the hit path): the block
+     * just popped goes back on its stack, and one from the long-lived stack of the class is handed
+     * out instead, so long-lived blocks share spans with each other and not with short-lived churn.
+     * If the limit leaves no room for a long-lived batch, the popped block is handed out after all.
+     */
+    private long placeLongLived(long popped, Span span, int siteId) {
+        int sizeClass = span.sizeClass();
+        long[] stack = stacks[sizeClass];
+        int n = (int) stack[COUNT];
+        // undo the pop: the slot it cleared is the one its state still names
+        stack[FIRST + n] = popped;
+        stack[COUNT] = n + 1;
+        span.endSite(popped);
+        long[] longStack = longLivedStacks[sizeClass];
+        int m = (int) longStack[COUNT];
+        if (m == 0) {
+            longStack = refillLongLived(sizeClass);
+            m = (int) longStack[COUNT];
+            if (m == 0) {
+                stack[FIRST + n] = 0;
+                stack[COUNT] = n;
+                span.recordAllocation(popped, siteId);
+                return popped;
+            }
+        }
+        long address = longStack[FIRST - 1 + m];
+        longStack[FIRST - 1 + m] = 0;
+        longStack[COUNT] = m - 1;
+        PageMap.spanOfCachedBlock(address).recordAllocation(address, siteId);
+        return address;
+    }
+
+    private long[] refillLongLived(int sizeClass) {
+        int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
+        long[] longStack = longLivedStacks[sizeClass];
+        if (longStack.length != FIRST + capacity) {
+            long[] resized = new long[FIRST + capacity];
+            resized[FREES] = longStack[FREES];
+            longLivedStacks[sizeClass] = resized;
+            heap.stackReplaced(sizeClass);
+            longStack = resized;
+        }
+        int got = heap.refillLongLived(sizeClass, capacity, longStack, FIRST);
+        longStack[COUNT] = got;
+        refilled[sizeClass] += got;
+        return longStack;
+    }
+
+    @Override
+    public long[] longLivedStack(int sizeClass) {
+        return sizeClass >= 0 && sizeClass < longLivedStacks.length ? longLivedStacks[sizeClass] : null;
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -171,6 +242,9 @@ public final class ThreadCache implements OwnerCache {
             stack = resized;
         }
         remoteFrees.flush();
+        if (heap.longLivedSitesChanged()) {
+            sites.reclassify(heap::isLongLivedSite); // contract B: a new policy's sites apply from a refill on
+        }
         // blocks other threads gave back come first, into whichever stacks they belong to
         if (heap.hasRemoteFrees() && heap.drainRemote(this) > 0 && stack[COUNT] > 0) {
             return (int) stack[COUNT];
@@ -300,12 +374,13 @@ public final class ThreadCache implements OwnerCache {
     public void flushAll() {
         remoteFrees.flush();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            long[] stack = stacks[c];
-            int n = (int) stack[COUNT];
-            if (n > 0) {
-                heap.flush(c, stack, FIRST, n);
-                flushed[c] += n;
-                stack[COUNT] = 0;
+            for (long[] stack : new long[][] {stacks[c], longLivedStacks[c]}) {
+                int n = (int) stack[COUNT];
+                if (n > 0) {
+                    heap.flush(c, stack, FIRST, n);
+                    flushed[c] += n;
+                    stack[COUNT] = 0;
+                }
             }
         }
         heap.drainRemote();
@@ -325,7 +400,7 @@ public final class ThreadCache implements OwnerCache {
     }
 
     public int cached(int sizeClass) {
-        return (int) stacks[sizeClass][COUNT];
+        return (int) (stacks[sizeClass][COUNT] + longLivedStacks[sizeClass][COUNT]);
     }
 
     public LocalHeap heap() {
@@ -341,8 +416,10 @@ public final class ThreadCache implements OwnerCache {
     void totals(long[] into) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long[] stack = stacks[c];
-            long ownFrees = stack[FREES];
-            long allocations = refilled[c] + ownFrees - flushed[c] - stack[COUNT];
+            long[] longStack = longLivedStacks[c];
+            long ownFrees = stack[FREES] + longStack[FREES];
+            long cachedNow = stack[COUNT] + longStack[COUNT];
+            long allocations = refilled[c] + ownFrees - flushed[c] - cachedNow;
             long frees = ownFrees + freedToOthers[c];
             long size = SizeClasses.sizeOf(c);
             into[0] += allocations;
@@ -350,7 +427,7 @@ public final class ThreadCache implements OwnerCache {
             into[2] += allocations * size;
             into[3] += frees * size;
             into[4] += freedToOthers[c];
-            into[5] += stack[COUNT] * size;
+            into[5] += cachedNow * size;
         }
         into[0] += hugeAllocations;
         into[1] += hugeFrees;

@@ -331,7 +331,7 @@ public final class MixedLifetimesDriver {
             int ringAt = 0;
             for (long op = 0; op < opsPerRound; op++) {
                 int choice = random.nextInt(100);
-                if (choice < 10) { // the retained set: replace one block (long-lived sites)
+                if (choice < 2) { // the retained set: replace one block (long-lived sites)
                     int slot = random.nextInt(slots);
                     if (mine[2 * slot] != 0) {
                         heap.free(mine[2 * slot]);
