@@ -79,6 +79,26 @@ class LifetimePlacementTest {
         }
     }
 
+    /**
+     * Two long-lived sites go to different lanes: a peak's long-lived blocks that all die together do
+     * not share spans with a retained set's, which would pin them.
+     */
+    @Test
+    void shouldKeepTwoLongLivedSitesInSpansOfTheirOwn() throws InterruptedException {
+        try (DefaultAllocator allocator = allocator()) {
+            PolicySource source = allocator.policySource();
+            source.publish(source.current().withLongLivedSites(LONG_SITE, SHORT_SITE));
+            List<List<Long>> blocks = interleaved(allocator);
+            Set<Span> first = spansOf(blocks.get(0));
+            Set<Span> second = spansOf(blocks.get(1));
+            assertTrue(first.stream().allMatch(Span::isLongLived));
+            assertTrue(second.stream().allMatch(Span::isLongLived));
+            first.retainAll(second);
+            assertEquals(Set.of(), first);
+            blocks.forEach(list -> list.forEach(allocator::free));
+        }
+    }
+
     /** The control: without the policy, the same interleaving puts both sites' blocks in the same spans. */
     @Test
     void shouldShareSpansBetweenSitesWhenNoneIsLongLived() throws InterruptedException {

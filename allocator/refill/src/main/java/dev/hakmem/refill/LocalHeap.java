@@ -46,11 +46,19 @@ public final class LocalHeap {
     /** Per class, the head of a list of owned spans that have free blocks. */
     private final Span[] partial = new Span[SizeClasses.COUNT];
     /**
-     * Per class, the same for spans carved for long-lived sites ({@link #refillLongLived}): kept apart,
+     * Per lane and class, the same for spans carved for long-lived sites ({@link #refillLongLived}): kept apart,
      * so short-lived churn empties whole spans (which go back) while long-lived blocks fill spans of
      * their own instead of pinning the churn's (LLAMA's lifetime classes, TCMalloc's long-lived spans).
      */
-    private final Span[] partialLongLived = new Span[SizeClasses.COUNT];
+    private final Span[][] partialLongLived = new Span[LONG_LIVED_LANES][SizeClasses.COUNT];
+    /**
+     * Long-lived sites are spread over this many lanes, each with its own spans (a site's lane is its
+     * rank among the policy's long-lived sites, modulo this): blocks of one site tend to die together,
+     * so a long-lived site whose blocks all go at once (a peak's) empties its spans instead of
+     * finding them pinned by another long-lived site's blocks (a retained set's). More lanes cost
+     * more partly filled spans per thread; four covers a few distinct long-lived sites per class.
+     */
+    public static final int LONG_LIVED_LANES = 4;
     /** Sampled blocks whose lifetime this heap's owner follows; made when lifetimes are first watched. */
     private LifetimeWatch lifetimeWatch;
     /** The policy whose long-lived sites the owner's cache last asked about ({@link #longLivedSitesChanged}). */
@@ -117,10 +125,9 @@ public final class LocalHeap {
     public void stackReplaced(int sizeClass) {
         long[] stack = cacheStack(sizeClass);
         OwnerCache c = cache;
-        long[] longLivedStack = c == null ? null : c.longLivedStack(sizeClass);
         for (Span span : owned) {
             if (span.sizeClass == sizeClass) {
-                span.setOwnerStack(span.longLived ? longLivedStack : stack);
+                span.setOwnerStack(!span.longLived ? stack : c == null ? null : c.longLivedStack(span.longLivedLane, sizeClass));
             }
         }
     }
@@ -165,20 +172,24 @@ public final class LocalHeap {
         if (drained > 0) {
             return drained;
         }
-        return carve(sizeClass, max, target, offset, false);
+        return carve(sizeClass, max, target, offset, -1);
     }
 
     /**
      * As {@link #refill}, for the cache's long-lived stack: blocks from spans carved for long-lived
      * sites only ({@link #partialLongLived}), never remote frees (they may be any span's).
      */
-    public int refillLongLived(int sizeClass, int max, long[] target, int offset) {
+    public int refillLongLived(int lane, int sizeClass, int max, long[] target, int offset) {
         ensureLive();
-        return carve(sizeClass, max, target, offset, true);
+        if (lane < 0 || lane >= LONG_LIVED_LANES) {
+            throw new IllegalArgumentException("hakmem: long-lived lane " + lane + " is outside 0.." + (LONG_LIVED_LANES - 1));
+        }
+        return carve(sizeClass, max, target, offset, lane);
     }
 
-    private int carve(int sizeClass, int max, long[] target, int offset, boolean longLived) {
-        Span[] lists = longLived ? partialLongLived : partial;
+    /** @param lane a long-lived lane, or -1 for the ordinary spans */
+    private int carve(int sizeClass, int max, long[] target, int offset, int lane) {
+        Span[] lists = lane >= 0 ? partialLongLived[lane] : partial;
         Policy policy = engine.policy();
         long blockSize = SizeClasses.sizeOf(sizeClass);
         int want = takeCredit(Math.min(max, policy.refillCount(sizeClass)), blockSize);
@@ -188,9 +199,10 @@ public final class LocalHeap {
                 Span span = lists[sizeClass];
                 if (span == null) {
                     span = engine.acquireSpan(sizeClass, this);
-                    if (longLived) {
+                    if (lane >= 0) {
                         span.longLived = true;
-                        span.setOwnerStack(cache == null ? null : cache.longLivedStack(sizeClass));
+                        span.longLivedLane = lane;
+                        span.setOwnerStack(cache == null ? null : cache.longLivedStack(lane, sizeClass));
                     }
                     span.ownedIndex = owned.size();
                     owned.add(span);
@@ -519,7 +531,9 @@ public final class LocalHeap {
             inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }
         Arrays.fill(partial, null);
-        Arrays.fill(partialLongLived, null);
+        for (Span[] lane : partialLongLived) {
+            Arrays.fill(lane, null);
+        }
         Arrays.fill(spare, null);
     }
 
@@ -535,7 +549,7 @@ public final class LocalHeap {
         if (span.listed) {
             return;
         }
-        Span[] partial = span.longLived ? partialLongLived : this.partial;
+        Span[] partial = span.longLived ? partialLongLived[span.longLivedLane] : this.partial;
         Span head = partial[span.sizeClass];
         span.prev = null;
         span.next = head;
@@ -553,7 +567,7 @@ public final class LocalHeap {
         if (span.prev != null) {
             span.prev.next = span.next;
         } else {
-            (span.longLived ? partialLongLived : partial)[span.sizeClass] = span.next;
+            (span.longLived ? partialLongLived[span.longLivedLane] : partial)[span.sizeClass] = span.next;
         }
         if (span.next != null) {
             span.next.prev = span.prev;
@@ -608,9 +622,10 @@ public final class LocalHeap {
         return changed;
     }
 
-    /** Whether the policy in force names {@code siteId} long-lived. */
-    public boolean isLongLivedSite(int siteId) {
-        return engine.policy().isLongLived(siteId);
+    /** The long-lived lane of {@code siteId} under the policy in force, or -1 if the policy does not name it long-lived. */
+    public int longLivedLane(int siteId) {
+        int rank = engine.policy().longLivedRank(siteId);
+        return rank < 0 ? -1 : rank % LONG_LIVED_LANES;
     }
 
     public long remoteDrained() {

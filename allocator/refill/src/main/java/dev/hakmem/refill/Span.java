@@ -107,6 +107,8 @@ public final class Span {
     int ownedIndex = -1;
     /** Carved for blocks of long-lived sites: on its heap's second partial list, its frees go to the cache's long-lived stack. */
     boolean longLived;
+    /** Which of its heap's {@link LocalHeap#LONG_LIVED_LANES} long-lived lists it is on, if {@link #longLived}. */
+    int longLivedLane;
     /**
      * Per block: the site of its current allocation; once freed, minus the site of its last one
      * (what a double-free report names); 0 for none. Made on first use.

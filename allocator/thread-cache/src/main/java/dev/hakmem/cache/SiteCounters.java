@@ -35,11 +35,18 @@ public final class SiteCounters {
         long sampleAfter;
         /** A long-lived site's next sample (its {@link #sampleAfter} is {@link #ALWAYS}). */
         long longLivedSampleAfter;
-        boolean longLived;
+        /** The site's long-lived lane ({@code LocalHeap.LONG_LIVED_LANES}), or {@link #SHORT_LIVED}. */
+        int lane = SHORT_LIVED;
+
+        boolean longLived() {
+            return lane != SHORT_LIVED;
+        }
     }
 
     /** {@link Counter#sampleAfter} of a long-lived site: every allocation of it takes the cold path. */
     private static final long ALWAYS = Long.MIN_VALUE;
+    /** The lane of a site placed with the others. */
+    static final int SHORT_LIVED = -1;
 
     /** {@link Counter#sampleAfter} of a counter whose first allocation is to be sampled: no count reaches 0 before it. */
     private static final long FIRST = -1;
@@ -84,7 +91,7 @@ public final class SiteCounters {
         }
         c.allocations--;
         c.bytesAllocated -= bytes;
-        arm(c, (c.longLived ? c.longLivedSampleAfter : c.sampleAfter) - bytes);
+        arm(c, (c.longLived() ? c.longLivedSampleAfter : c.sampleAfter) - bytes);
         // not counter(): a path id is new to this cache at its first sample, and if that miss showed in
         // counter()'s profile, C2 would compile the call to counterOf into every allocation it inlines
         // counter() into, and allocate around it with fewer registers
@@ -95,7 +102,7 @@ public final class SiteCounters {
     }
 
     private static void arm(Counter c, long nextSample) {
-        if (c.longLived) {
+        if (c.longLived()) {
             c.longLivedSampleAfter = nextSample;
             c.sampleAfter = ALWAYS;
         } else {
@@ -103,10 +110,10 @@ public final class SiteCounters {
         }
     }
 
-    /** Whether {@code site} is placed as long-lived: {@link #allocated} sent it here for that. */
-    boolean isLongLived(int site) {
+    /** The long-lived lane {@code site} is placed in ({@link #allocated} sent it here for that), or {@link #SHORT_LIVED}. */
+    int lane(int site) {
         Counter c = get(site);
-        return c != null && c.longLived;
+        return c == null ? SHORT_LIVED : c.lane;
     }
 
     /** For a long-lived site on the cold path: whether this allocation is also its next sample. */
@@ -115,25 +122,23 @@ public final class SiteCounters {
         return c != null && c.bytesAllocated > c.longLivedSampleAfter;
     }
 
-    /** Marks each counted site long-lived or not, as {@code longLived} says (a new policy, at a refill). */
-    void reclassify(java.util.function.IntPredicate longLived) {
+    /** Gives each counted site the lane {@code laneOf} says ({@link #SHORT_LIVED} or a long-lived one; a new policy, at a refill). */
+    void reclassify(java.util.function.IntUnaryOperator laneOf) {
         Counter[] t = table;
         for (int site = 1; site < t.length; site++) {
             Counter c = t[site];
             if (c != null) {
-                classify(c, longLived.test(site));
+                classify(c, laneOf.applyAsInt(site));
             }
         }
-        this.longLivedSites = longLived;
+        this.laneOf = laneOf;
     }
 
-    private static void classify(Counter c, boolean longLived) {
-        if (c.longLived == longLived) {
-            return;
-        }
-        long next = c.longLived ? c.longLivedSampleAfter : c.sampleAfter;
-        c.longLived = longLived;
-        if (longLived) {
+    private static void classify(Counter c, int lane) {
+        boolean wasLongLived = c.longLived();
+        long next = wasLongLived ? c.longLivedSampleAfter : c.sampleAfter;
+        c.lane = lane;
+        if (c.longLived()) {
             c.longLivedSampleAfter = next;
             c.sampleAfter = ALWAYS;
         } else {
@@ -142,7 +147,7 @@ public final class SiteCounters {
     }
 
     /** The classification last given by {@link #reclassify}, for sites counted after it; null before any. */
-    private java.util.function.IntPredicate longLivedSites;
+    private java.util.function.IntUnaryOperator laneOf;
 
     private Counter counter(int site) {
         Counter[] t = table;
@@ -166,8 +171,8 @@ public final class SiteCounters {
             c = new Counter();
             c.sampleAfter = sampling == null ? Long.MAX_VALUE
                     : sampling.sampler() != null || sampling.watchesLifetimes() ? FIRST : SiteSampling.RECHECK_BYTES;
-            if (sampling != null && longLivedSites != null && longLivedSites.test(site)) {
-                classify(c, true);
+            if (sampling != null && laneOf != null) {
+                classify(c, laneOf.applyAsInt(site));
             }
             t[site] = c;
         }

@@ -56,11 +56,11 @@ public final class ThreadCache implements OwnerCache {
     private final RefillEngine engine;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
     /**
-     * Per class, the stack of blocks for long-lived sites (the learner's policy names them), from
+     * Per long-lived lane and class, the stack of blocks for long-lived sites (the learner's policy names them), from
      * spans of their own ({@link LocalHeap#refillLongLived}); {@link #UNUSED} until a long-lived site
      * allocates the class. Only the cold path of such an allocation reads it ({@link #placeLongLived}).
      */
-    private final long[][] longLivedStacks = new long[SizeClasses.COUNT][];
+    private final long[][][] longLivedStacks = new long[LocalHeap.LONG_LIVED_LANES][SizeClasses.COUNT][];
     private final RemoteFreeBuffer remoteFrees;
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
@@ -84,7 +84,9 @@ public final class ThreadCache implements OwnerCache {
         this.remoteFrees = new RemoteFreeBuffer(engine);
         this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
-        java.util.Arrays.fill(longLivedStacks, UNUSED);
+        for (long[][] lane : longLivedStacks) {
+            java.util.Arrays.fill(lane, UNUSED);
+        }
         heap.bind(owner, this);
     }
 
@@ -133,8 +135,9 @@ public final class ThreadCache implements OwnerCache {
      * so that the call is the caller's last act: nothing of {@link #allocate(int, int)} is live across it.
      */
     private long sampled(long address, Span span, int siteId) {
-        if (sites.isLongLived(siteId)) {
-            address = placeLongLived(address, span, siteId);
+        int lane = sites.lane(siteId);
+        if (lane != SiteCounters.SHORT_LIVED) {
+            address = placeLongLived(address, span, siteId, lane);
             span = PageMap.spanOfCachedBlock(address);
             if (!sites.sampleDue(siteId)) {
                 return address;
@@ -156,7 +159,7 @@ public final class ThreadCache implements OwnerCache {
      * out instead, so long-lived blocks share spans with each other and not with short-lived churn.
      * If the limit leaves no room for a long-lived batch, the popped block is handed out after all.
      */
-    private long placeLongLived(long popped, Span span, int siteId) {
+    private long placeLongLived(long popped, Span span, int siteId, int lane) {
         int sizeClass = span.sizeClass();
         long[] stack = stacks[sizeClass];
         int n = (int) stack[COUNT];
@@ -164,10 +167,10 @@ public final class ThreadCache implements OwnerCache {
         stack[FIRST + n] = popped;
         stack[COUNT] = n + 1;
         span.endSite(popped);
-        long[] longStack = longLivedStacks[sizeClass];
+        long[] longStack = longLivedStacks[lane][sizeClass];
         int m = (int) longStack[COUNT];
         if (m == 0) {
-            longStack = refillLongLived(sizeClass);
+            longStack = refillLongLived(lane, sizeClass);
             m = (int) longStack[COUNT];
             if (m == 0) {
                 stack[FIRST + n] = 0;
@@ -183,25 +186,26 @@ public final class ThreadCache implements OwnerCache {
         return address;
     }
 
-    private long[] refillLongLived(int sizeClass) {
+    private long[] refillLongLived(int lane, int sizeClass) {
         int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
-        long[] longStack = longLivedStacks[sizeClass];
+        long[] longStack = longLivedStacks[lane][sizeClass];
         if (longStack.length != FIRST + capacity) {
             long[] resized = new long[FIRST + capacity];
             resized[FREES] = longStack[FREES];
-            longLivedStacks[sizeClass] = resized;
+            longLivedStacks[lane][sizeClass] = resized;
             heap.stackReplaced(sizeClass);
             longStack = resized;
         }
-        int got = heap.refillLongLived(sizeClass, capacity, longStack, FIRST);
+        int got = heap.refillLongLived(lane, sizeClass, capacity, longStack, FIRST);
         longStack[COUNT] = got;
         refilled[sizeClass] += got;
         return longStack;
     }
 
     @Override
-    public long[] longLivedStack(int sizeClass) {
-        return sizeClass >= 0 && sizeClass < longLivedStacks.length ? longLivedStacks[sizeClass] : null;
+    public long[] longLivedStack(int lane, int sizeClass) {
+        return lane >= 0 && lane < longLivedStacks.length && sizeClass >= 0 && sizeClass < SizeClasses.COUNT
+                ? longLivedStacks[lane][sizeClass] : null;
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -243,7 +247,7 @@ public final class ThreadCache implements OwnerCache {
         }
         remoteFrees.flush();
         if (heap.longLivedSitesChanged()) {
-            sites.reclassify(heap::isLongLivedSite); // contract B: a new policy's sites apply from a refill on
+            sites.reclassify(heap::longLivedLane); // contract B: a new policy's sites apply from a refill on
         }
         // blocks other threads gave back come first, into whichever stacks they belong to
         if (heap.hasRemoteFrees() && heap.drainRemote(this) > 0 && stack[COUNT] > 0) {
@@ -374,13 +378,9 @@ public final class ThreadCache implements OwnerCache {
     public void flushAll() {
         remoteFrees.flush();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            for (long[] stack : new long[][] {stacks[c], longLivedStacks[c]}) {
-                int n = (int) stack[COUNT];
-                if (n > 0) {
-                    heap.flush(c, stack, FIRST, n);
-                    flushed[c] += n;
-                    stack[COUNT] = 0;
-                }
+            flushStack(c, stacks[c]);
+            for (long[][] lane : longLivedStacks) {
+                flushStack(c, lane[c]);
             }
         }
         heap.drainRemote();
@@ -399,8 +399,21 @@ public final class ThreadCache implements OwnerCache {
         }
     }
 
+    private void flushStack(int sizeClass, long[] stack) {
+        int n = (int) stack[COUNT];
+        if (n > 0) {
+            heap.flush(sizeClass, stack, FIRST, n);
+            flushed[sizeClass] += n;
+            stack[COUNT] = 0;
+        }
+    }
+
     public int cached(int sizeClass) {
-        return (int) (stacks[sizeClass][COUNT] + longLivedStacks[sizeClass][COUNT]);
+        long n = stacks[sizeClass][COUNT];
+        for (long[][] lane : longLivedStacks) {
+            n += lane[sizeClass][COUNT];
+        }
+        return (int) n;
     }
 
     public LocalHeap heap() {
@@ -416,9 +429,12 @@ public final class ThreadCache implements OwnerCache {
     void totals(long[] into) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long[] stack = stacks[c];
-            long[] longStack = longLivedStacks[c];
-            long ownFrees = stack[FREES] + longStack[FREES];
-            long cachedNow = stack[COUNT] + longStack[COUNT];
+            long ownFrees = stack[FREES];
+            long cachedNow = stack[COUNT];
+            for (long[][] lane : longLivedStacks) {
+                ownFrees += lane[c][FREES];
+                cachedNow += lane[c][COUNT];
+            }
             long allocations = refilled[c] + ownFrees - flushed[c] - cachedNow;
             long frees = ownFrees + freedToOthers[c];
             long size = SizeClasses.sizeOf(c);

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,7 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The program runs {@code rounds} (60) rounds; each round starts {@code threads} (2) fresh platform
  * threads (thread re-creation, as mstress) that do {@code opsPerRound} (500,000) operations each and
- * end. Every operation allocates one block at one of ten sites (ids 1–10, passed to
+ * end ({@code recreate=0}: the same rounds on threads that live through all of them, to tell what thread
+ * re-creation costs). Of the operations 2% replace a retained block, 90% churn, 8% hand off, and each
+ * allocates one block at one of the sites (ids 1–10, passed to
  * {@code Hakmem.allocate(size, site)}; the natives ignore them), all of 16 B–4 KiB, so long- and short-lived
  * blocks share size classes:
  * <ul>
@@ -145,6 +148,7 @@ public final class MixedLifetimesDriver {
     private final int peakEnd;
     private final long peakFactor;
     private final boolean shift;
+    private final boolean recreate;
     private final long seed;
 
     /** Blocks of the retained set, per thread index; each holds {address, size} pairs. */
@@ -175,6 +179,7 @@ public final class MixedLifetimesDriver {
         this.peakEnd = (int) option("peakEnd", rounds * 4 / 10);
         this.peakFactor = option("peakFactor", 10);
         this.shift = option("shift", 0) != 0;
+        this.recreate = option("recreate", 1) != 0;
         this.peakTarget = peakFactor * retainedBytes;
         this.seed = option("seed", 0x5EED_11FEL);
         if (threads < 1 || rounds < 1 || opsPerRound < 1 || churnRing < 1 || leakEvery < 1 || peakStart > peakEnd) {
@@ -222,9 +227,13 @@ public final class MixedLifetimesDriver {
         Thread samplerThread = Thread.ofPlatform().name("lifetimes-sampler").daemon().start(sampler);
 
         long start = System.nanoTime();
-        for (int r = 0; r < rounds; r++) {
-            round = r;
-            runRound(r);
+        if (recreate) {
+            for (int r = 0; r < rounds; r++) {
+                round = r;
+                runRound(r);
+            }
+        } else {
+            runRoundsOnSameThreads();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         TimeUnit.MILLISECONDS.sleep(option("endMs", 1000));
@@ -238,6 +247,7 @@ public final class MixedLifetimesDriver {
         result.put("label", label);
         result.put("learning", hakmem ? Hakmem.stats().learning() : "-");
         result.put("shift", shift ? 1 : 0);
+        result.put("recreate", recreate ? 1 : 0);
         result.put("ops", (long) rounds * threads * opsPerRound);
         result.put("seconds", String.format(Locale.ROOT, "%.2f", seconds));
         result.put("opsPerSec", String.format(Locale.ROOT, "%.0f", rounds * threads * opsPerRound / seconds));
@@ -265,21 +275,60 @@ public final class MixedLifetimesDriver {
 
     // ---- one round ---------------------------------------------------------------------------------
 
-    private void runRound(int r) throws InterruptedException {
+    /** At the start of round {@code r}: if the trough begins, the peak's blocks go, freed by one thread, mostly not the one that allocated them. */
+    private void beginRound(int r) {
+        round = r;
         if (r == peakEnd) {
-            // the trough begins: the peak's blocks go, freed by this thread, not the ones that allocated them
             for (long[] block : peakBlocks) {
                 heap.free(block[0]);
                 live.add(-block[1]);
             }
             peakBlocks.clear();
         }
-        boolean peak = r >= peakStart && r < peakEnd;
-        boolean shifted = shift && r >= rounds / 2;
+    }
+
+    /** {@code recreate=0}: the same rounds on {@code threads} threads that live through all of them (a barrier between rounds). */
+    private void runRoundsOnSameThreads() throws InterruptedException {
+        int[] next = {0};
+        CyclicBarrier barrier = new CyclicBarrier(threads, () -> beginRound(next[0]++));
         List<Thread> workers = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Worker worker = new Worker(t, new SplittableRandom(seed + 1000L * r + t), peak, shifted);
+            int index = t;
+            workers.add(Thread.ofPlatform().name("lifetimes-" + t).start(() -> {
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        barrier.await();
+                        worker(index, r).run();
+                    }
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                    barrier.reset(); // the others fail too, instead of waiting for this one
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a worker failed", failures.getFirst());
+        }
+    }
+
+    private Worker worker(int index, int r) {
+        boolean peak = r >= peakStart && r < peakEnd;
+        boolean shifted = shift && r >= rounds / 2;
+        return new Worker(index, new SplittableRandom(seed + 1000L * r + index), peak, shifted);
+    }
+
+    private void runRound(int r) throws InterruptedException {
+        beginRound(r);
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Worker worker = worker(t, r);
             workers.add(Thread.ofPlatform().name("lifetimes-" + r + "-" + t).start(() -> {
                 try {
                     worker.run();

@@ -131,6 +131,19 @@ public final class Policy {
         return sites;
     }
 
+    /** How many long-lived sites have smaller ids than {@code site}; -1 if {@code site} is not long-lived. */
+    public int longLivedRank(int site) {
+        if (!isLongLived(site)) {
+            return -1;
+        }
+        int word = site >>> 6;
+        int rank = Long.bitCount(longLivedSites[word] & ((1L << site) - 1));
+        for (int w = 0; w < word; w++) {
+            rank += Long.bitCount(longLivedSites[w]);
+        }
+        return rank;
+    }
+
     public int longLivedCount() {
         return longLivedCount;
     }
