@@ -65,6 +65,13 @@ final class DefaultAllocator implements HakmemAllocator {
     private final ThreadCaches caches;
     private final EventRing events;
     private final PolicySource policy;
+    /**
+     * With learning on, a thread samples about one block per this many bytes it allocates at a site
+     * for the learner's lifetimes: a site allocating 1 MiB gives 4 samples, so 100 (a decision) after
+     * 25 MiB; each sample is one cold-path call and one entry of a 64-entry list checked at refills.
+     */
+    static final long LIFETIME_SAMPLE_BYTES = 256 * 1024;
+
     /** The learner adapting {@link #policy}, or null with {@code hakmem.learn} off. */
     private final Learner learner;
     @SuppressWarnings("unused") // through INVALID_FREES
@@ -110,6 +117,8 @@ final class DefaultAllocator implements HakmemAllocator {
         }
         LOG.debug("hakmem allocator started: {} memory, {}", engine.osRoute(), config);
         if (learner != null) {
+            // the learner classifies sites by the lifetimes of sampled blocks: sample even with no sampler installed
+            caches.sampling().watchLifetimes(LIFETIME_SAMPLE_BYTES);
             LOG.debug("hakmem learner on, starting with {}", policy.current());
             if (driveLearner) {
                 learner.start();

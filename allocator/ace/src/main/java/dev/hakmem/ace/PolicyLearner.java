@@ -5,7 +5,10 @@ import dev.hakmem.refill.spi.EventConsumer;
 import dev.hakmem.refill.spi.EventKind;
 import dev.hakmem.refill.spi.Policy;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * What the learner decides, apart from any thread or clock: events go in through {@link #onEvent}
@@ -34,6 +37,20 @@ import java.util.Objects;
  *
  * <p><b>Cache capacities and refill batches per size class</b>, from refills and flushes, within a
  * per-thread byte budget: {@link CacheSizer}.
+ * <p><b>Lifetimes by site.</b> Box 1 watches a few sampled blocks per thread and says, per block,
+ * whether it was still live past a horizon ({@link EventKind#LIFETIME_LONG}) or freed before
+ * ({@link EventKind#LIFETIME_SHORT}), with its site id. Per site the learner counts a window of such
+ * samples; when a window reaches {@link Lifetimes#minSamples} it decides and starts a new window:
+ * <ul>
+ *   <li>a site survives in at least {@link Lifetimes#promotePercent} of the window: long-lived (V8
+ *       pretenures a site when 85% of at least 100 sampled objects survive), and the policy names
+ *       it, so its blocks are carved from spans of their own;</li>
+ *   <li>a long-lived site that survives in less than {@link Lifetimes#demotePercent}: short-lived
+ *       again (LLAMA's correction of a wrong prediction). Between the two thresholds a site keeps
+ *       its class, so a site near either does not flip at every window.</li>
+ * </ul>
+ * At most {@link Lifetimes#maxSites} sites are counted (the first seen) and at most
+ * {@link Policy#MAX_LONG_LIVED_SITES} named long-lived; sites beyond are ignored.
  *
  * <p>Every other event is only counted by kind ({@link #events}), for what is learned next.
  */
@@ -62,6 +79,26 @@ public final class PolicyLearner implements EventConsumer {
         }
     }
 
+    /**
+     * @param minSamples     samples of a site per decision (a window)
+     * @param promotePercent a short-lived site whose window survives at least this often becomes long-lived
+     * @param demotePercent  a long-lived site whose window survives less often than this becomes short-lived
+     * @param maxSites       sites counted at most
+     */
+    public record Lifetimes(int minSamples, int promotePercent, int demotePercent, int maxSites) {
+        public Lifetimes {
+            if (minSamples < 1 || demotePercent < 0 || promotePercent <= demotePercent || promotePercent > 100 || maxSites < 0) {
+                throw new IllegalArgumentException("learner lifetimes: need at least 1 sample, 0 <= demote < promote <= 100 "
+                        + "and a site bound >= 0: " + minSamples + ", " + promotePercent + ", " + demotePercent + ", " + maxSites);
+            }
+        }
+
+        /** V8's pretenuring rule (85% of at least 100), demoted below 50%; 4096 sites. */
+        public static Lifetimes defaults() {
+            return new Lifetimes(100, 85, 50, 4096);
+        }
+    }
+
     /** A policy published, and why, in words for the log. */
     public record Decision(Policy policy, String reason) {
     }
@@ -84,6 +121,14 @@ public final class PolicyLearner implements EventConsumer {
     private long regretGapMillis;
     private long regrets;
     private long vindications;
+    private final Lifetimes lifetimes;
+    /** Per counted site, {samples survived, samples} of its current window. */
+    private final Map<Integer, int[]> windows = new HashMap<>();
+    private final TreeSet<Integer> longLived = new TreeSet<>();
+    /** Sites whose class changed in this round, in words; empty if none did. */
+    private final StringBuilder siteChanges = new StringBuilder();
+    private long promotions;
+    private long demotions;
 
     /**
      * A learner whose caches may hold, full, what {@code initial}'s hold.
@@ -91,7 +136,8 @@ public final class PolicyLearner implements EventConsumer {
      * @param initial the policy in force: where counts and capacities start; its decay is learned
      */
     public PolicyLearner(Policy initial, Settings settings) {
-        this(initial, settings, CacheBudget.covering(Objects.requireNonNull(initial, "initial policy")));
+        this(initial, settings, CacheBudget.covering(Objects.requireNonNull(initial, "initial policy")), Lifetimes.defaults(),
+                CacheSizer.Settings.defaults());
     }
 
     /**
@@ -99,10 +145,17 @@ public final class PolicyLearner implements EventConsumer {
      * @param budget  what one thread's full caches may hold; {@code initial} must fit it
      */
     public PolicyLearner(Policy initial, Settings settings, CacheBudget budget) {
-        this(initial, settings, budget, CacheSizer.Settings.defaults());
+        this(initial, settings, budget, Lifetimes.defaults(), CacheSizer.Settings.defaults());
     }
 
-    PolicyLearner(Policy initial, Settings settings, CacheBudget budget, CacheSizer.Settings sizerSettings) {
+    /** As {@link #PolicyLearner(Policy, Settings)}, with the rule that classifies sites by lifetime. */
+    public PolicyLearner(Policy initial, Settings settings, Lifetimes lifetimes) {
+        this(initial, settings, CacheBudget.covering(Objects.requireNonNull(initial, "initial policy")), lifetimes,
+                CacheSizer.Settings.defaults());
+    }
+
+    PolicyLearner(Policy initial, Settings settings, CacheBudget budget, Lifetimes lifetimes, CacheSizer.Settings sizerSettings) {
+        this.lifetimes = Objects.requireNonNull(lifetimes, "lifetimes");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.decayMillis = settings.minDecayMillis();
         this.policy = Objects.requireNonNull(initial, "initial policy").withChunkDecayMillis(decayMillis);
@@ -130,9 +183,46 @@ public final class PolicyLearner implements EventConsumer {
             case CHUNK_UNMAPPED -> chunkReleased();
             case CHUNK_MAPPED -> chunkMapped();
             case REFILL, FLUSH -> sizer.missed(sizeClass);
+            case LIFETIME_LONG -> lifetime((int) value, true);
+            case LIFETIME_SHORT -> lifetime((int) value, false);
             default -> {
                 // counted only, for now
             }
+        }
+    }
+
+    private void lifetime(int site, boolean survived) {
+        if (site <= 0 || site >= Policy.MAX_SITE_ID) {
+            return; // no site a policy can name
+        }
+        int[] window = windows.get(site);
+        if (window == null) {
+            if (windows.size() >= lifetimes.maxSites()) {
+                return;
+            }
+            window = new int[2];
+            windows.put(site, window);
+        }
+        if (survived) {
+            window[0]++;
+        }
+        if (++window[1] < lifetimes.minSamples()) {
+            return;
+        }
+        long percent = 100L * window[0] / window[1];
+        window[0] = 0;
+        window[1] = 0;
+        if (!longLived.contains(site) && percent >= lifetimes.promotePercent()
+                && longLived.size() < Policy.MAX_LONG_LIVED_SITES) {
+            longLived.add(site);
+            promotions++;
+            siteChanges.append(siteChanges.isEmpty() ? "" : "; ").append("site ").append(site).append(" long-lived (")
+                    .append(percent).append("% survived)");
+        } else if (longLived.contains(site) && percent < lifetimes.demotePercent()) {
+            longLived.remove(site);
+            demotions++;
+            siteChanges.append(siteChanges.isEmpty() ? "" : "; ").append("site ").append(site).append(" short-lived again (")
+                    .append(percent).append("% survived)");
         }
     }
 
@@ -165,11 +255,22 @@ public final class PolicyLearner implements EventConsumer {
     public Decision endRound() {
         String decay = decideDecay();
         String sizes = sizer.endRound(nowNanos);
-        if (decay == null && sizes == null) {
+        String sites = null;
+        if (!siteChanges.isEmpty()) {
+            sites = siteChanges.toString();
+            siteChanges.setLength(0);
+        }
+        if (decay == null && sizes == null && sites == null) {
             return null;
         }
-        policy = sizer.policy(decayMillis);
-        return new Decision(policy, decay == null ? sizes : sizes == null ? decay : decay + "; " + sizes);
+        policy = sizer.policy(decayMillis).withLongLivedSites(longLived.stream().mapToInt(Integer::intValue).toArray());
+        StringBuilder reason = new StringBuilder();
+        for (String part : new String[] {decay, sizes, sites}) {
+            if (part != null) {
+                reason.append(reason.isEmpty() ? "" : "; ").append(part);
+            }
+        }
+        return new Decision(policy, reason.toString());
     }
 
     /** @return why the decay changed, or null if it did not */
@@ -225,6 +326,21 @@ public final class PolicyLearner implements EventConsumer {
     /** Chunks mapped again within the horizon after one went back. */
     public long regrets() {
         return regrets;
+    }
+
+    /** Whether the learner takes {@code site} for long-lived now. */
+    public boolean isLongLived(int site) {
+        return longLived.contains(site);
+    }
+
+    /** Sites classified long-lived so far (each time one was). */
+    public long promotions() {
+        return promotions;
+    }
+
+    /** Long-lived sites classified short-lived again so far. */
+    public long demotions() {
+        return demotions;
     }
 
     /** Chunks given back that nothing asked for again within the horizon. */

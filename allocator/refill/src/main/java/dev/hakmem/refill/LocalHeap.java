@@ -45,6 +45,24 @@ public final class LocalHeap {
     private final RefillEngine engine;
     /** Per class, the head of a list of owned spans that have free blocks. */
     private final Span[] partial = new Span[SizeClasses.COUNT];
+    /**
+     * Per lane and class, the same for spans carved for long-lived sites ({@link #refillLongLived}): kept apart,
+     * so short-lived churn empties whole spans (which go back) while long-lived blocks fill spans of
+     * their own instead of pinning the churn's (LLAMA's lifetime classes, TCMalloc's long-lived spans).
+     */
+    private final Span[][] partialLongLived = new Span[LONG_LIVED_LANES][SizeClasses.COUNT];
+    /**
+     * Long-lived sites are spread over this many lanes, each with its own spans (a site's lane is its
+     * rank among the policy's long-lived sites, modulo this): blocks of one site tend to die together,
+     * so a long-lived site whose blocks all go at once (a peak's) empties its spans instead of
+     * finding them pinned by another long-lived site's blocks (a retained set's). More lanes cost
+     * more partly filled spans per thread; four covers a few distinct long-lived sites per class.
+     */
+    public static final int LONG_LIVED_LANES = 4;
+    /** Sampled blocks whose lifetime this heap's owner follows; made when lifetimes are first watched. */
+    private LifetimeWatch lifetimeWatch;
+    /** The policy whose long-lived sites the owner's cache last asked about ({@link #longLivedSitesChanged}). */
+    private Policy sitesSeen;
     /** Per class, at most one span kept although empty, so churn at a span boundary does not map and unmap. */
     private final Span[] spare = new Span[SizeClasses.COUNT];
     /** Every span this heap owns, so retirement can find full ones. */
@@ -106,9 +124,10 @@ public final class LocalHeap {
     /** The bound cache now keeps {@code sizeClass} in another array: every owned span of that class follows. */
     public void stackReplaced(int sizeClass) {
         long[] stack = cacheStack(sizeClass);
+        OwnerCache c = cache;
         for (Span span : owned) {
             if (span.sizeClass == sizeClass) {
-                span.setOwnerStack(stack);
+                span.setOwnerStack(!span.longLived ? stack : c == null ? null : c.longLivedStack(span.longLivedLane, sizeClass));
             }
         }
     }
@@ -148,19 +167,43 @@ public final class LocalHeap {
      */
     public int refill(int sizeClass, int max, long[] target, int offset) {
         ensureLive();
+        checkLifetimes();
         int drained = drainRemote(sizeClass, target, offset, max);
         if (drained > 0) {
             return drained;
         }
+        return carve(sizeClass, max, target, offset, -1);
+    }
+
+    /**
+     * As {@link #refill}, for the cache's long-lived stack: blocks from spans carved for long-lived
+     * sites only ({@link #partialLongLived}), never remote frees (they may be any span's).
+     */
+    public int refillLongLived(int lane, int sizeClass, int max, long[] target, int offset) {
+        ensureLive();
+        if (lane < 0 || lane >= LONG_LIVED_LANES) {
+            throw new IllegalArgumentException("hakmem: long-lived lane " + lane + " is outside 0.." + (LONG_LIVED_LANES - 1));
+        }
+        return carve(sizeClass, max, target, offset, lane);
+    }
+
+    /** @param lane a long-lived lane, or -1 for the ordinary spans */
+    private int carve(int sizeClass, int max, long[] target, int offset, int lane) {
+        Span[] lists = lane >= 0 ? partialLongLived[lane] : partial;
         Policy policy = engine.policy();
         long blockSize = SizeClasses.sizeOf(sizeClass);
         int want = takeCredit(Math.min(max, policy.refillCount(sizeClass)), blockSize);
         int taken = 0;
         try {
             while (taken < want) {
-                Span span = partial[sizeClass];
+                Span span = lists[sizeClass];
                 if (span == null) {
                     span = engine.acquireSpan(sizeClass, this);
+                    if (lane >= 0) {
+                        span.longLived = true;
+                        span.longLivedLane = lane;
+                        span.setOwnerStack(cache == null ? null : cache.longLivedStack(lane, sizeClass));
+                    }
                     span.ownedIndex = owned.size();
                     owned.add(span);
                     link(span);
@@ -249,7 +292,12 @@ public final class LocalHeap {
         }
         if (span.isEmpty()) {
             Span kept = spare[span.sizeClass];
-            if (kept == null) {
+            if (span.longLived) {
+                // no spare: long-lived blocks come and go rarely, so an empty span of theirs is not churn's
+                unlink(span);
+                disown(span);
+                engine.releaseSpan(span);
+            } else if (kept == null) {
                 spare[span.sizeClass] = span;
             } else if (kept != span) {
                 unlink(span);
@@ -483,6 +531,9 @@ public final class LocalHeap {
             inbox.closeAndDrain(address -> engine.returnToOrphanSpan(engine.spanOf(address), address));
         }
         Arrays.fill(partial, null);
+        for (Span[] lane : partialLongLived) {
+            Arrays.fill(lane, null);
+        }
         Arrays.fill(spare, null);
     }
 
@@ -498,6 +549,7 @@ public final class LocalHeap {
         if (span.listed) {
             return;
         }
+        Span[] partial = span.longLived ? partialLongLived[span.longLivedLane] : this.partial;
         Span head = partial[span.sizeClass];
         span.prev = null;
         span.next = head;
@@ -515,7 +567,7 @@ public final class LocalHeap {
         if (span.prev != null) {
             span.prev.next = span.next;
         } else {
-            partial[span.sizeClass] = span.next;
+            (span.longLived ? partialLongLived[span.longLivedLane] : partial)[span.sizeClass] = span.next;
         }
         if (span.next != null) {
             span.next.prev = span.prev;
@@ -523,6 +575,57 @@ public final class LocalHeap {
         span.prev = null;
         span.next = null;
         span.listed = false;
+    }
+
+    // ---- lifetimes by site ----
+
+    /**
+     * Follows the block at {@code address}, just allocated for {@code siteId} and chosen by sampling
+     * (a cold path): at later refills it is reported as freed early or live past the horizon
+     * ({@link LifetimeWatch}). Owner only.
+     */
+    public void watchLifetime(long address, int siteId) {
+        Span span = engine.spanOf(address);
+        if (span == null || siteId <= 0 || siteId >= Span.WATCHED) {
+            return;
+        }
+        LifetimeWatch watch = lifetimeWatch;
+        if (watch == null) {
+            watch = new LifetimeWatch();
+            lifetimeWatch = watch;
+        }
+        if (watch.add(span, address, siteId, System.nanoTime())) {
+            span.recordWatchedAllocation(address, siteId);
+        }
+    }
+
+    /** At a refill: reports the watched blocks whose lifetime is known by now. */
+    private void checkLifetimes() {
+        LifetimeWatch watch = lifetimeWatch;
+        if (watch != null && watch.size() > 0) {
+            watch.check(System.nanoTime(), (kind, sizeClass, site) -> engine.publish(kind, sizeClass, site));
+        }
+    }
+
+    /**
+     * Whether the policy's long-lived sites may have changed since the owner's cache last asked:
+     * true at the first call after a new policy was published (contract B: the cache applies it at a refill).
+     */
+    public boolean longLivedSitesChanged() {
+        Policy now = engine.policy();
+        if (now == sitesSeen) {
+            return false;
+        }
+        boolean changed = sitesSeen == null ? now.longLivedCount() > 0
+                : !Arrays.equals(now.longLivedSites(), sitesSeen.longLivedSites());
+        sitesSeen = now;
+        return changed;
+    }
+
+    /** The long-lived lane of {@code siteId} under the policy in force, or -1 if the policy does not name it long-lived. */
+    public int longLivedLane(int siteId) {
+        int rank = engine.policy().longLivedRank(siteId);
+        return rank < 0 ? -1 : rank % LONG_LIVED_LANES;
     }
 
     public long remoteDrained() {

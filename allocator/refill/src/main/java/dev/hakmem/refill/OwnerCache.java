@@ -15,4 +15,14 @@ public interface OwnerCache extends DrainSink {
      * on cold paths only (a span changing owner, a resize).
      */
     long[] stack(int sizeClass);
+
+    /**
+     * The stack of {@code sizeClass} for blocks of the long-lived sites of {@code lane}
+     * (0..{@link LocalHeap#LONG_LIVED_LANES}-1): a span carved for them (see
+     * {@link LocalHeap#refillLongLived}) keeps this one, so their frees return there and not among
+     * short-lived blocks; null if the cache keeps none. Cold paths only, as {@link #stack}.
+     */
+    default long[] longLivedStack(int lane, int sizeClass) {
+        return null;
+    }
 }

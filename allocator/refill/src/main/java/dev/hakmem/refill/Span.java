@@ -105,6 +105,10 @@ public final class Span {
     Span next;
     boolean listed;
     int ownedIndex = -1;
+    /** Carved for blocks of long-lived sites: on its heap's second partial list, its frees go to the cache's long-lived stack. */
+    boolean longLived;
+    /** Which of its heap's {@link LocalHeap#LONG_LIVED_LANES} long-lived lists it is on, if {@link #longLived}. */
+    int longLivedLane;
     /**
      * Per block: the site of its current allocation; once freed, minus the site of its last one
      * (what a double-free report names); 0 for none. Made on first use.
@@ -278,6 +282,30 @@ public final class Span {
         s[index] = siteId;
     }
 
+    /**
+     * Marks a site entry as one a {@link LifetimeWatch} follows: set on a sampled allocation, never
+     * by the hot path's {@link #recordAllocation}, so a watched block that was freed and handed out
+     * again no longer carries it. Readers of sites mask it off.
+     */
+    static final int WATCHED = 1 << 30;
+
+    /** As {@link #recordAllocation}, for a block a {@link LifetimeWatch} follows from now on. */
+    void recordWatchedAllocation(long address, int siteId) {
+        recordAllocation(address, siteId | WATCHED);
+    }
+
+    /** Whether this span was carved for blocks of long-lived sites. */
+    public boolean isLongLived() {
+        return longLived;
+    }
+
+    /** Whether the block at {@code address} is still the allocation {@link #recordWatchedAllocation} marked: not freed since. */
+    boolean isWatchedLive(long address, int siteId) {
+        int[] s = sites;
+        int index = blockIndex(address);
+        return s != null && index >= 0 && s[index] == (siteId | WATCHED);
+    }
+
     private int[] newSites() {
         int[] s = new int[blockCount];
         sites = s;
@@ -380,7 +408,7 @@ public final class Span {
         }
         for (int site : s) {
             if (site > 0) {
-                tally.add(site, blockSize);
+                tally.add(site & ~WATCHED, blockSize);
             }
         }
     }
@@ -399,9 +427,9 @@ public final class Span {
         }
         int site = s[index];
         if (statesKept && !isLive(index, address)) {
-            return Math.abs(site);
+            return Math.abs(site) & ~WATCHED;
         }
-        return Math.max(site, 0);
+        return Math.max(site, 0) & ~WATCHED;
     }
 
     /**

@@ -27,9 +27,26 @@ public final class SiteCounters {
     private static final class Counter {
         long allocations;
         long bytesAllocated;
-        /** The site's next sample is the allocation that takes {@link #bytesAllocated} past this ({@link #FIRST}: the first one). */
+        /**
+         * The allocation that takes {@link #bytesAllocated} past this leaves the hit path for
+         * {@link #sampled} ({@link #FIRST}: the first one): the site's next sample, or
+         * {@link #ALWAYS} for a long-lived site, whose every allocation is placed on the cold path.
+         */
         long sampleAfter;
+        /** A long-lived site's next sample (its {@link #sampleAfter} is {@link #ALWAYS}). */
+        long longLivedSampleAfter;
+        /** The site's long-lived lane ({@code LocalHeap.LONG_LIVED_LANES}), or {@link #SHORT_LIVED}. */
+        int lane = SHORT_LIVED;
+
+        boolean longLived() {
+            return lane != SHORT_LIVED;
+        }
     }
+
+    /** {@link Counter#sampleAfter} of a long-lived site: every allocation of it takes the cold path. */
+    private static final long ALWAYS = Long.MIN_VALUE;
+    /** The lane of a site placed with the others. */
+    static final int SHORT_LIVED = -1;
 
     /** {@link Counter#sampleAfter} of a counter whose first allocation is to be sampled: no count reaches 0 before it. */
     private static final long FIRST = -1;
@@ -57,11 +74,11 @@ public final class SiteCounters {
         Counter c = counter(site);
         SiteSampler sampler = sampling.sampler();
         if (sampler == null) {
-            c.sampleAfter = c.bytesAllocated + SiteSampling.RECHECK_BYTES;
+            arm(c, c.bytesAllocated + sampling.idleCountdown());
             return site;
         }
         boolean first = c.sampleAfter == FIRST;
-        c.sampleAfter = c.bytesAllocated + sampling.nextCountdown();
+        arm(c, c.bytesAllocated + sampling.nextCountdown());
         int chosen;
         try {
             chosen = sampler.sampled(address, bytes, site, first);
@@ -74,7 +91,7 @@ public final class SiteCounters {
         }
         c.allocations--;
         c.bytesAllocated -= bytes;
-        c.sampleAfter -= bytes;
+        arm(c, (c.longLived() ? c.longLivedSampleAfter : c.sampleAfter) - bytes);
         // not counter(): a path id is new to this cache at its first sample, and if that miss showed in
         // counter()'s profile, C2 would compile the call to counterOf into every allocation it inlines
         // counter() into, and allocate around it with fewer registers
@@ -83,6 +100,54 @@ public final class SiteCounters {
         moved.bytesAllocated += bytes;
         return chosen;
     }
+
+    private static void arm(Counter c, long nextSample) {
+        if (c.longLived()) {
+            c.longLivedSampleAfter = nextSample;
+            c.sampleAfter = ALWAYS;
+        } else {
+            c.sampleAfter = nextSample;
+        }
+    }
+
+    /** The long-lived lane {@code site} is placed in ({@link #allocated} sent it here for that), or {@link #SHORT_LIVED}. */
+    int lane(int site) {
+        Counter c = get(site);
+        return c == null ? SHORT_LIVED : c.lane;
+    }
+
+    /** For a long-lived site on the cold path: whether this allocation is also its next sample. */
+    boolean sampleDue(int site) {
+        Counter c = get(site);
+        return c != null && c.bytesAllocated > c.longLivedSampleAfter;
+    }
+
+    /** Gives each counted site the lane {@code laneOf} says ({@link #SHORT_LIVED} or a long-lived one; a new policy, at a refill). */
+    void reclassify(java.util.function.IntUnaryOperator laneOf) {
+        Counter[] t = table;
+        for (int site = 1; site < t.length; site++) {
+            Counter c = t[site];
+            if (c != null) {
+                classify(c, laneOf.applyAsInt(site));
+            }
+        }
+        this.laneOf = laneOf;
+    }
+
+    private static void classify(Counter c, int lane) {
+        boolean wasLongLived = c.longLived();
+        long next = wasLongLived ? c.longLivedSampleAfter : c.sampleAfter;
+        c.lane = lane;
+        if (c.longLived()) {
+            c.longLivedSampleAfter = next;
+            c.sampleAfter = ALWAYS;
+        } else {
+            c.sampleAfter = next;
+        }
+    }
+
+    /** The classification last given by {@link #reclassify}, for sites counted after it; null before any. */
+    private java.util.function.IntUnaryOperator laneOf;
 
     private Counter counter(int site) {
         Counter[] t = table;
@@ -104,7 +169,11 @@ public final class SiteCounters {
         Counter c = t[site];
         if (c == null) {
             c = new Counter();
-            c.sampleAfter = sampling == null ? Long.MAX_VALUE : sampling.sampler() != null ? FIRST : SiteSampling.RECHECK_BYTES;
+            c.sampleAfter = sampling == null ? Long.MAX_VALUE
+                    : sampling.sampler() != null || sampling.watchesLifetimes() ? FIRST : SiteSampling.RECHECK_BYTES;
+            if (sampling != null && laneOf != null) {
+                classify(c, laneOf.applyAsInt(site));
+            }
             t[site] = c;
         }
         return c;

@@ -20,6 +20,30 @@ public final class SiteSampling {
 
     private volatile SiteSampler sampler;
     private volatile long meanBytes;
+    /** With no sampler installed: the mean interval of the samples whose lifetimes a learner follows; 0 for none. */
+    private volatile long lifetimeMeanBytes;
+
+    /**
+     * Samples allocations for the learner's lifetimes by site, about one every {@code meanBytes} per
+     * thread and site, while no sampler is installed (an installed sampler's samples are watched too).
+     */
+    public void watchLifetimes(long meanBytes) {
+        if (meanBytes <= 0) {
+            throw new IllegalArgumentException("hakmem: a lifetime sampling interval must be positive: " + meanBytes + " bytes");
+        }
+        this.lifetimeMeanBytes = meanBytes;
+    }
+
+    /** Whether sampled allocations are followed for their lifetimes. */
+    boolean watchesLifetimes() {
+        return lifetimeMeanBytes > 0;
+    }
+
+    /** @return the bytes until a site's next sample when no sampler is installed */
+    long idleCountdown() {
+        long mean = lifetimeMeanBytes;
+        return mean > 0 ? draw(mean) : RECHECK_BYTES;
+    }
 
     /**
      * @param meanBytes the mean number of bytes a thread allocates at a site between two samples; 0 samples every allocation
@@ -47,6 +71,10 @@ public final class SiteSampling {
         if (mean == 0) {
             return 0;
         }
+        return draw(mean);
+    }
+
+    private static long draw(long mean) {
         double u = ThreadLocalRandom.current().nextDouble(); // in [0, 1): -log(1 - u) is finite
         return (long) (Math.min(-Math.log1p(-u), MAX_MEANS) * mean);
     }

@@ -55,6 +55,14 @@ public final class ThreadCache implements OwnerCache {
     private final LocalHeap heap;
     private final RefillEngine engine;
     private final long[][] stacks = new long[SizeClasses.COUNT][];
+    /**
+     * Per long-lived lane and class, the stack of blocks for long-lived sites (the learner's policy names them), from
+     * spans of their own ({@link LocalHeap#refillLongLived}); {@link #UNUSED} until a long-lived site
+     * allocates the class. Only the cold path of such an allocation reads it ({@link #placeLongLived}).
+     */
+    private final long[][][] longLivedStacks = new long[LocalHeap.LONG_LIVED_LANES][SizeClasses.COUNT][];
+    /** Set at the first long-lived refill: from then on a drained block's stack is looked up by its span ({@link #accept}). */
+    private boolean usesLongLivedStacks;
     private final RemoteFreeBuffer remoteFrees;
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
@@ -78,6 +86,9 @@ public final class ThreadCache implements OwnerCache {
         this.remoteFrees = new RemoteFreeBuffer(engine);
         this.sites = new SiteCounters(registeredIn.sampling);
         java.util.Arrays.fill(stacks, UNUSED);
+        for (long[][] lane : longLivedStacks) {
+            java.util.Arrays.fill(lane, UNUSED);
+        }
         heap.bind(owner, this);
     }
 
@@ -126,11 +137,78 @@ public final class ThreadCache implements OwnerCache {
      * so that the call is the caller's last act: nothing of {@link #allocate(int, int)} is live across it.
      */
     private long sampled(long address, Span span, int siteId) {
+        int lane = sites.lane(siteId);
+        if (lane != SiteCounters.SHORT_LIVED) {
+            address = placeLongLived(address, span, siteId, lane);
+            span = PageMap.spanOfCachedBlock(address);
+            if (!sites.sampleDue(siteId)) {
+                return address;
+            }
+        }
         int chosen = sites.sampled(address, siteId, span.blockSize());
         if (chosen != siteId) {
             span.recordAllocation(address, chosen);
         }
+        if (registeredIn.sampling.watchesLifetimes()) {
+            heap.watchLifetime(address, chosen);
+        }
         return address;
+    }
+
+    /**
+     * A long-lived site's allocation (its counter sends every one here, off the hit path): the block
+     * just popped goes back on its stack, and one from the long-lived stack of the class is handed
+     * out instead, so long-lived blocks share spans with each other and not with short-lived churn.
+     * If the limit leaves no room for a long-lived batch, the popped block is handed out after all.
+     */
+    private long placeLongLived(long popped, Span span, int siteId, int lane) {
+        int sizeClass = span.sizeClass();
+        long[] stack = stacks[sizeClass];
+        int n = (int) stack[COUNT];
+        // undo the pop: the slot it cleared is the one its state still names
+        stack[FIRST + n] = popped;
+        stack[COUNT] = n + 1;
+        span.endSite(popped);
+        long[] longStack = longLivedStacks[lane][sizeClass];
+        int m = (int) longStack[COUNT];
+        if (m == 0) {
+            longStack = refillLongLived(lane, sizeClass);
+            m = (int) longStack[COUNT];
+            if (m == 0) {
+                stack[FIRST + n] = 0;
+                stack[COUNT] = n;
+                span.recordAllocation(popped, siteId);
+                return popped;
+            }
+        }
+        long address = longStack[FIRST - 1 + m];
+        longStack[FIRST - 1 + m] = 0;
+        longStack[COUNT] = m - 1;
+        PageMap.spanOfCachedBlock(address).recordAllocation(address, siteId);
+        return address;
+    }
+
+    private long[] refillLongLived(int lane, int sizeClass) {
+        usesLongLivedStacks = true;
+        int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
+        long[] longStack = longLivedStacks[lane][sizeClass];
+        if (longStack.length != FIRST + capacity) {
+            long[] resized = new long[FIRST + capacity];
+            resized[FREES] = longStack[FREES];
+            longLivedStacks[lane][sizeClass] = resized;
+            heap.stackReplaced(sizeClass);
+            longStack = resized;
+        }
+        int got = heap.refillLongLived(lane, sizeClass, capacity, longStack, FIRST);
+        longStack[COUNT] = got;
+        refilled[sizeClass] += got;
+        return longStack;
+    }
+
+    @Override
+    public long[] longLivedStack(int lane, int sizeClass) {
+        return lane >= 0 && lane < longLivedStacks.length && sizeClass >= 0 && sizeClass < SizeClasses.COUNT
+                ? longLivedStacks[lane][sizeClass] : null;
     }
 
     private long allocateAfterRefill(int sizeClass) {
@@ -171,6 +249,9 @@ public final class ThreadCache implements OwnerCache {
             stack = resized;
         }
         remoteFrees.flush();
+        if (heap.longLivedSitesChanged()) {
+            sites.reclassify(heap::longLivedLane); // contract B: a new policy's sites apply from a refill on
+        }
         // blocks other threads gave back come first, into whichever stacks they belong to
         if (heap.hasRemoteFrees() && heap.drainRemote(this) > 0 && stack[COUNT] > 0) {
             return (int) stack[COUNT];
@@ -231,10 +312,18 @@ public final class ThreadCache implements OwnerCache {
         return sizeClass >= 0 && sizeClass < stacks.length ? stacks[sizeClass] : null;
     }
 
-    /** A remotely freed block of this cache's heap, drained back: kept if its stack has room. */
+    /**
+     * A remotely freed block of this cache's heap, drained back: kept if its stack has room. The
+     * stack is the one its span names ({@link Span#ownerStack}), which for a long-lived span is a
+     * long-lived stack: a block in any other stack would read as handed out (its state names a
+     * slot of the span's stack), and a second free of it would go unnoticed.
+     */
     @Override
     public int accept(int sizeClass, long address) {
-        long[] stack = stacks[sizeClass];
+        long[] stack = usesLongLivedStacks ? PageMap.spanOfCachedBlock(address).ownerStack() : stacks[sizeClass];
+        if (stack == null) {
+            return -1;
+        }
         int n = (int) stack[COUNT];
         if (n + FIRST >= stack.length) {
             return -1;
@@ -300,12 +389,9 @@ public final class ThreadCache implements OwnerCache {
     public void flushAll() {
         remoteFrees.flush();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            long[] stack = stacks[c];
-            int n = (int) stack[COUNT];
-            if (n > 0) {
-                heap.flush(c, stack, FIRST, n);
-                flushed[c] += n;
-                stack[COUNT] = 0;
+            flushStack(c, stacks[c]);
+            for (long[][] lane : longLivedStacks) {
+                flushStack(c, lane[c]);
             }
         }
         heap.drainRemote();
@@ -324,8 +410,21 @@ public final class ThreadCache implements OwnerCache {
         }
     }
 
+    private void flushStack(int sizeClass, long[] stack) {
+        int n = (int) stack[COUNT];
+        if (n > 0) {
+            heap.flush(sizeClass, stack, FIRST, n);
+            flushed[sizeClass] += n;
+            stack[COUNT] = 0;
+        }
+    }
+
     public int cached(int sizeClass) {
-        return (int) stacks[sizeClass][COUNT];
+        long n = stacks[sizeClass][COUNT];
+        for (long[][] lane : longLivedStacks) {
+            n += lane[sizeClass][COUNT];
+        }
+        return (int) n;
     }
 
     public LocalHeap heap() {
@@ -342,7 +441,12 @@ public final class ThreadCache implements OwnerCache {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long[] stack = stacks[c];
             long ownFrees = stack[FREES];
-            long allocations = refilled[c] + ownFrees - flushed[c] - stack[COUNT];
+            long cachedNow = stack[COUNT];
+            for (long[][] lane : longLivedStacks) {
+                ownFrees += lane[c][FREES];
+                cachedNow += lane[c][COUNT];
+            }
+            long allocations = refilled[c] + ownFrees - flushed[c] - cachedNow;
             long frees = ownFrees + freedToOthers[c];
             long size = SizeClasses.sizeOf(c);
             into[0] += allocations;
@@ -350,7 +454,7 @@ public final class ThreadCache implements OwnerCache {
             into[2] += allocations * size;
             into[3] += frees * size;
             into[4] += freedToOthers[c];
-            into[5] += stack[COUNT] * size;
+            into[5] += cachedNow * size;
         }
         into[0] += hugeAllocations;
         into[1] += hugeFrees;

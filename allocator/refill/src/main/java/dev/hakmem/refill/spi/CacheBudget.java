@@ -113,7 +113,7 @@ public final class CacheBudget {
             capacity[largest] = halved;
             refill[largest] = Math.min(refill[largest], halved);
         }
-        return Policy.of(refill, capacity, policy.chunkDecayMillis());
+        return Policy.of(refill, capacity, policy.chunkDecayMillis()).withLongLivedSites(policy.longLivedSites());
     }
 
     @Override

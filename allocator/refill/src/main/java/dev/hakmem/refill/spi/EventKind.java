@@ -15,7 +15,15 @@ public enum EventKind {
     /** A chunk was mapped from the OS; value = chunk bytes. */
     CHUNK_MAPPED(false),
     /** A chunk was returned to the OS; value = chunk bytes. */
-    CHUNK_UNMAPPED(false);
+    CHUNK_UNMAPPED(false),
+    /**
+     * A sampled block was found freed before the lifetime horizon, or freed when its owner next
+     * looked; value = its site id. Bulk: a busy program samples many, and losing some only slows
+     * the learning down.
+     */
+    LIFETIME_SHORT(true),
+    /** A sampled block was found still live past the lifetime horizon; value = its site id. Bulk, as {@link #LIFETIME_SHORT}. */
+    LIFETIME_LONG(true);
 
     /**
      * A kind a busy thread publishes at every batch: it may fill the ring only up to
