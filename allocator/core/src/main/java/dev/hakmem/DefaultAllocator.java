@@ -398,7 +398,8 @@ final class DefaultAllocator implements HakmemAllocator {
                 c.bytesAllocated() - c.bytesFreed(), c.allocations() - c.frees(), c.cachedBytes(), r.bytesInUse(), r.limitBytes(),
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
-                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions());
+                learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions(),
+                r.dirtyBytes(), r.purgedBytes(), r.purgeCalls());
     }
 
     /** For tests: where the policy is published (contract B). */
