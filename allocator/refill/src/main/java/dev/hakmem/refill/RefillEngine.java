@@ -103,6 +103,8 @@ public final class RefillEngine implements AutoCloseable {
     private int purgesInFlight;
     private long purgedBytes;
     private long purgeCalls;
+    /** Run after each of the purger's visits: the thread caches' trim of idle caches (see {@link #onPurgerVisit}). */
+    private final List<Runnable> purgerVisitHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @SuppressWarnings("unused") // through BYTES_IN_USE
     private volatile long bytesInUse;
@@ -130,6 +132,66 @@ public final class RefillEngine implements AutoCloseable {
             unmapEmptyChunksBeyondRetained();
         }
         purgeDirtyPages(System.nanoTime() - chunkDecayMillis() * 1_000_000L);
+        for (Runnable hook : purgerVisitHooks) {
+            hook.run();
+        }
+    }
+
+    /**
+     * Runs {@code hook} on the purger's thread after each of its visits (every half decay, at most
+     * {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
+     * cache whose owner is idle and so never reaches a cold path. Nothing runs with a decay of 0 (no purger).
+     */
+    public void onPurgerVisit(Runnable hook) {
+        purgerVisitHooks.add(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /**
+     * Gives back the memory of the pages of {@code span} whose blocks are all in its free set
+     * ({@link Span#isPageFree}), in runs of contiguous pages: a span pinned by a few blocks (cached
+     * by an idle thread, or still in use) keeps only those pages resident. The span keeps its pages
+     * and blocks; a purged block reads as zeros when next handed out. Only on a route that
+     * {@linkplain OsMemory#purges purges}, and not when spans are filled on carving (debug mode's
+     * poison would read as zeros). The caller owns the span's free set: its heap's owner, or a thread
+     * holding that heap's cache.
+     *
+     * @return the bytes purged
+     */
+    public long purgeFreePagesOf(Span span) {
+        if (!os.purges() || settings.freshFill() != RefillSettings.AS_MAPPED || span.chunk == null || span.freeCount == 0) {
+            return 0;
+        }
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            purgesInFlight++;
+        }
+        long bytes = 0;
+        int calls = 0;
+        try {
+            int runStart = -1;
+            for (int page = 0; page <= span.pages; page++) {
+                boolean free = page < span.pages && span.isPageFree(page);
+                if (free && runStart < 0) {
+                    runStart = page;
+                } else if (!free && runStart >= 0) {
+                    long runBytes = (long) (page - runStart) << PageMap.PAGE_SHIFT;
+                    os.purge(span.chunk.mapping, (long) (span.firstPage + runStart) << PageMap.PAGE_SHIFT, runBytes);
+                    bytes += runBytes;
+                    calls++;
+                    runStart = -1;
+                }
+            }
+        } finally {
+            synchronized (this) {
+                purgedBytes += bytes;
+                purgeCalls += calls;
+                purgesInFlight--;
+                notifyAll();
+            }
+        }
+        return bytes;
     }
 
     /**
