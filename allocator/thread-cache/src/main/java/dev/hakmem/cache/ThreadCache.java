@@ -316,29 +316,30 @@ public final class ThreadCache implements OwnerCache {
         }
     }
 
+    /**
+     * One method with its hold taken inside, not a wrapper around a held body: a wrapper is small
+     * enough for C2 to inline into {@link #freeToOwner} whatever the branch's frequency, which grows
+     * the free hit path's compiled code.
+     */
     private int flushOlderHalf(int sizeClass, long[] stack, int n) {
         enterColdPath();
         try {
-            return flushOlderHalfHeld(sizeClass, stack, n);
+            remoteFrees.flush();
+            int keep = n / 2;
+            int give = n - keep;
+            heap.flush(sizeClass, stack, FIRST, give);
+            System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
+            if (HotPathFlags.CHECKS) {
+                for (int slot = FIRST; slot < FIRST + keep; slot++) {
+                    PageMap.spanOfCachedBlock(stack[slot]).placedAt(stack[slot], slot);
+                }
+            }
+            flushed[sizeClass] += give;
+            stack[COUNT] = keep;
+            return keep;
         } finally {
             leaveColdPath();
         }
-    }
-
-    private int flushOlderHalfHeld(int sizeClass, long[] stack, int n) {
-        remoteFrees.flush();
-        int keep = n / 2;
-        int give = n - keep;
-        heap.flush(sizeClass, stack, FIRST, give);
-        System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
-        if (HotPathFlags.CHECKS) {
-            for (int slot = FIRST; slot < FIRST + keep; slot++) {
-                PageMap.spanOfCachedBlock(stack[slot]).placedAt(stack[slot], slot);
-            }
-        }
-        flushed[sizeClass] += give;
-        stack[COUNT] = keep;
-        return keep;
     }
 
     /** Hands pending frees of other caches' blocks to their owners now. */
