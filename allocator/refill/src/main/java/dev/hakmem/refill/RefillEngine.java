@@ -103,8 +103,8 @@ public final class RefillEngine implements AutoCloseable {
     private int purgesInFlight;
     private long purgedBytes;
     private long purgeCalls;
-    /** Run after each of the purger's visits: the thread caches' trim of idle caches (see {@link #onPurgerVisit}). */
-    private final List<Runnable> purgerVisitHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Run after each of the purger's visits: the thread caches' trim of idle caches (see {@link #onPurgerVisit}); null for none. */
+    private volatile Runnable purgerVisitHook;
 
     @SuppressWarnings("unused") // through BYTES_IN_USE
     private volatile long bytesInUse;
@@ -132,7 +132,8 @@ public final class RefillEngine implements AutoCloseable {
             unmapEmptyChunksBeyondRetained();
         }
         purgeDirtyPages(System.nanoTime() - chunkDecayMillis() * 1_000_000L);
-        for (Runnable hook : purgerVisitHooks) {
+        Runnable hook = purgerVisitHook;
+        if (hook != null) {
             hook.run();
         }
     }
@@ -141,9 +142,11 @@ public final class RefillEngine implements AutoCloseable {
      * Runs {@code hook} on the purger's thread after each of its visits (every half decay, at most
      * {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
      * cache whose owner is idle and so never reaches a cold path. Nothing runs with a decay of 0 (no purger).
+     * One hook per engine, the caches in front of it: a later call replaces it (tests build several
+     * sets of caches over one engine, some by the million; a list would keep every one alive).
      */
     public void onPurgerVisit(Runnable hook) {
-        purgerVisitHooks.add(Objects.requireNonNull(hook, "hook"));
+        purgerVisitHook = Objects.requireNonNull(hook, "hook");
     }
 
     /**

@@ -95,7 +95,21 @@ public final class ThreadCaches {
         for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new ThreadCache(engine.newHeap(), null, this);
         }
-        engine.onPurgerVisit(this::trimIdleCaches);
+        engine.onPurgerVisit(new IdleTrim(new WeakReference<>(this)));
+    }
+
+    /**
+     * The purger's hook into these caches, holding them weakly: the engine may outlive them (a test's
+     * shared engine under caches made by the million), and must not keep them alive.
+     */
+    private record IdleTrim(WeakReference<ThreadCaches> caches) implements Runnable {
+        @Override
+        public void run() {
+            ThreadCaches c = caches.get();
+            if (c != null) {
+                c.trimIdleCaches();
+            }
+        }
     }
 
     /**
