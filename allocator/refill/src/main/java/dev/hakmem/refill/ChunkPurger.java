@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gives decayed empty chunks back to the OS when an engine has gone quiet: without it, chunks emptied
- * by a burst would stay mapped until the engine's next span release or {@code trim()}. One daemon
+ * by a burst would stay mapped until the engine's next span release or {@code trim()}. On the same
+ * visit, the memory of pages free for the decay inside chunks that stay ({@code RefillEngine#purgeDirtyPages}). One daemon
  * thread for the whole JVM, started with the first engine, visiting each engine at half its decay
  * time but at least every {@link #MAX_PERIOD_MILLIS} (so a chunk goes back between 1 and 1.5 decay
  * times after it emptied, and soon after a learner shortens the decay). It holds engines weakly: an
@@ -49,7 +50,7 @@ final class ChunkPurger {
                     }
                     return;
                 }
-                e.purgeDecayedChunks();
+                e.purgeDecayed();
             }
         };
         self[0] = Holder.EXECUTOR.scheduleWithFixedDelay(visit, period, period, TimeUnit.MILLISECONDS);

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The refill engine's side of one thread cache: the spans that cache owns, and the queue on which
  * other threads hand back blocks of those spans. All methods but {@link #pushRemote} are called only
- * by the owner (or, after its thread died, by the single thread that retires it), so they take no
- * lock and no atomic, except the limit's one CAS per batch.
+ * by the owner (or, after its thread died, by the single thread that retires it, or by a thread that
+ * holds the owner's cache while its owner is idle: the cache's cold-path hold keeps the owner out), so
+ * they take no lock and no atomic, except the limit's one CAS per batch.
  *
  * <p><b>Remote frees.</b> Batches arrive in the {@link RemoteInbox}, a ring of addresses; what it has
  * no room for goes onto a Treiber stack of batches, nodes on the Java heap:
@@ -498,6 +499,25 @@ public final class LocalHeap {
                 engine.releaseSpan(span);
             }
         }
+    }
+
+    /**
+     * Gives back the memory of every page of this heap's spans that holds only free blocks
+     * ({@link RefillEngine#purgeFreePagesOf}): for a heap whose owner has been idle for the decay.
+     * Called by the owner, or by a thread that holds the owner's cache so that the owner cannot
+     * reach this heap meanwhile (the thread caches' trim of idle caches).
+     *
+     * @return the bytes purged
+     */
+    public long purgeFreePages() {
+        if (retired) {
+            return 0;
+        }
+        long bytes = 0;
+        for (Span span : owned) {
+            bytes += engine.purgeFreePagesOf(span);
+        }
+        return bytes;
     }
 
     // ---- retirement ----

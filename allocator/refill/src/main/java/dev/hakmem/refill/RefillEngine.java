@@ -30,6 +30,13 @@ import java.util.concurrent.ScheduledFuture;
  * {@code chunkDecayMillis}; checked whenever a span is released, and by the {@link ChunkPurger} when
  * the engine is quiet), except
  * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
+ *
+ * <p>Inside chunks that stay, pages a span gave back are dirty (resident) until they have been free
+ * for the same decay; then the {@link ChunkPurger} gives their memory back ({@link OsMemory#purge},
+ * {@code madvise(MADV_DONTNEED)} on the mmap route; other routes cannot, see {@link OsMemory#purges})
+ * in runs of contiguous pages, outside the lock, while the pages stay in their chunk and in the page
+ * map: a late double free there is still reported. New spans take dirty pages first. With a decay of
+ * 0 there is no purger, and only {@link #trim()} purges.
  */
 public final class RefillEngine implements AutoCloseable {
     private static final VarHandle BYTES_IN_USE;
@@ -92,6 +99,12 @@ public final class RefillEngine implements AutoCloseable {
     private long chunksUnmapped;
     private long orphanFrees;
     private boolean closed;
+    /** Purges running outside the lock now; {@link #close()} waits for them before unmapping. */
+    private int purgesInFlight;
+    private long purgedBytes;
+    private long purgeCalls;
+    /** Run after each of the purger's visits: the thread caches' trim of idle caches (see {@link #onPurgerVisit}); null for none. */
+    private volatile Runnable purgerVisitHook;
 
     @SuppressWarnings("unused") // through BYTES_IN_USE
     private volatile long bytesInUse;
@@ -107,11 +120,139 @@ public final class RefillEngine implements AutoCloseable {
         this.purger = ChunkPurger.watch(this, chunkDecayMillis());
     }
 
-    /** Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out. */
-    synchronized void purgeDecayedChunks() {
-        if (!closed) {
+    /**
+     * Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out, then the
+     * memory of pages that have been free in the chunks that stay for as long.
+     */
+    void purgeDecayed() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             unmapEmptyChunksBeyondRetained();
         }
+        purgeDirtyPages(System.nanoTime() - chunkDecayMillis() * 1_000_000L);
+        Runnable hook = purgerVisitHook;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /**
+     * Runs {@code hook} on the purger's thread after each of its visits (every half decay, at most
+     * {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
+     * cache whose owner is idle and so never reaches a cold path. Nothing runs with a decay of 0 (no purger).
+     * One hook per engine, the caches in front of it: a later call replaces it (tests build several
+     * sets of caches over one engine, some by the million; a list would keep every one alive).
+     */
+    public void onPurgerVisit(Runnable hook) {
+        purgerVisitHook = Objects.requireNonNull(hook, "hook");
+    }
+
+    /**
+     * Gives back the memory of the pages of {@code span} whose blocks are all in its free set
+     * ({@link Span#isPageFree}), in runs of contiguous pages: a span pinned by a few blocks (cached
+     * by an idle thread, or still in use) keeps only those pages resident. The span keeps its pages
+     * and blocks; a purged block reads as zeros when next handed out. Only on a route that
+     * {@linkplain OsMemory#purges purges}, and not when spans are filled on carving (debug mode's
+     * poison would read as zeros). The caller owns the span's free set: its heap's owner, or a thread
+     * holding that heap's cache.
+     *
+     * @return the bytes purged
+     */
+    public long purgeFreePagesOf(Span span) {
+        if (!os.purges() || settings.freshFill() != RefillSettings.AS_MAPPED || span.chunk == null || span.freeCount == 0) {
+            return 0;
+        }
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            purgesInFlight++;
+        }
+        long bytes = 0;
+        int calls = 0;
+        try {
+            int runStart = -1;
+            for (int page = 0; page <= span.pages; page++) {
+                boolean free = page < span.pages && span.isPageFree(page);
+                if (free && runStart < 0) {
+                    runStart = page;
+                } else if (!free && runStart >= 0) {
+                    long runBytes = (long) (page - runStart) << PageMap.PAGE_SHIFT;
+                    os.purge(span.chunk.mapping, (long) (span.firstPage + runStart) << PageMap.PAGE_SHIFT, runBytes);
+                    bytes += runBytes;
+                    calls++;
+                    runStart = -1;
+                }
+            }
+        } finally {
+            synchronized (this) {
+                purgedBytes += bytes;
+                purgeCalls += calls;
+                purgesInFlight--;
+                notifyAll();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Gives back the memory of every dirty page freed at or before {@code cutoffNanos}, in runs of
+     * contiguous pages: under the lock the runs are taken out of their chunks (they count as used,
+     * so no span is carved over a page being purged), the system calls run without it, then the
+     * pages go back, free and clean. Never on an allocating thread's path: the purger's and
+     * {@link #trim()}'s.
+     *
+     * @return the bytes purged
+     */
+    long purgeDirtyPages(long cutoffNanos) {
+        if (!os.purges()) {
+            return 0;
+        }
+        List<Chunk> runChunks = new ArrayList<>();
+        List<int[]> runs = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            for (Chunk chunk : chunks) {
+                for (int[] run : chunk.takeDecayedDirtyRuns(cutoffNanos)) {
+                    runChunks.add(chunk);
+                    runs.add(run);
+                }
+            }
+            if (runs.isEmpty()) {
+                return 0;
+            }
+            purgesInFlight++;
+        }
+        int done = 0;
+        long bytes = 0;
+        try {
+            for (; done < runs.size(); done++) {
+                int[] run = runs.get(done);
+                long runBytes = (long) run[1] << PageMap.PAGE_SHIFT;
+                os.purge(runChunks.get(done).mapping, (long) run[0] << PageMap.PAGE_SHIFT, runBytes);
+                bytes += runBytes;
+            }
+        } finally {
+            synchronized (this) {
+                for (int i = 0; i < runs.size(); i++) {
+                    Chunk chunk = runChunks.get(i);
+                    int[] run = runs.get(i);
+                    chunk.returnPurgedPages(run[0], run[1], i < done);
+                    if (chunk.isEmpty()) {
+                        chunk.emptySinceNanos = chunk.lastFreedNanos; // it emptied while the purge held pages
+                    }
+                }
+                purgedBytes += bytes;
+                purgeCalls += done;
+                purgesInFlight--;
+                notifyAll();
+            }
+        }
+        return bytes;
     }
 
     /**
@@ -266,6 +407,12 @@ public final class RefillEngine implements AutoCloseable {
         ensureOpen();
         int pages = SizeClasses.spanPages(sizeClass);
         for (Chunk chunk : chunks) {
+            int first = chunk.allocateDirtyPages(pages); // resident already: no faults, and purged pages stay purged
+            if (first >= 0) {
+                return newSpan(sizeClass, chunk, first, pages, owner);
+            }
+        }
+        for (Chunk chunk : chunks) {
             int first = chunk.allocatePages(pages);
             if (first >= 0) {
                 return newSpan(sizeClass, chunk, first, pages, owner);
@@ -366,11 +513,12 @@ public final class RefillEngine implements AutoCloseable {
         Chunk chunk = span.chunk;
         pageMap.register(chunk.vacant, span.base, span.pages);
         span.setOwner(null);
-        chunk.freePages(span.firstPage, span.pages);
+        long now = System.nanoTime();
+        chunk.freePages(span.firstPage, span.pages, now);
         liveSpans--;
         publish(EventKind.SPAN_RELEASED, span.sizeClass, (long) span.pages << PageMap.PAGE_SHIFT);
         if (chunk.isEmpty()) {
-            chunk.emptySinceNanos = System.nanoTime();
+            chunk.emptySinceNanos = now;
         }
         if (chunks.size() > 1) {
             unmapEmptyChunksBeyondRetained(); // also chunks whose decay has run out since
@@ -412,6 +560,7 @@ public final class RefillEngine implements AutoCloseable {
         chunksUnmapped++;
         publish(EventKind.CHUNK_UNMAPPED, -1, chunk.bytes());
         if (!closed && os.retain(chunk.mapping)) {
+            chunk.forgetDirtyPages();
             retainedChunks.add(chunk);
         } else {
             pageMap.unregister(chunk.base, chunk.pages);
@@ -583,9 +732,17 @@ public final class RefillEngine implements AutoCloseable {
 
     /**
      * Gives every cached huge mapping and every empty chunk back to the OS (their addresses stay
-     * reserved where the route can: see {@link #retainedHuge} and {@link #retainedChunks}).
+     * reserved where the route can: see {@link #retainedHuge} and {@link #retainedChunks}), then
+     * the memory of every free page in the chunks that stay, whatever its age.
      */
-    public synchronized void trim() {
+    public void trim() {
+        synchronized (this) {
+            trimChunks();
+        }
+        purgeDirtyPages(Long.MAX_VALUE);
+    }
+
+    private void trimChunks() {
         hugeCache.evictAll();
         for (Iterator<Chunk> it = new ArrayList<>(chunks).iterator(); it.hasNext(); ) {
             Chunk c = it.next();
@@ -619,7 +776,7 @@ public final class RefillEngine implements AutoCloseable {
                     continue;
                 }
                 if (span.isVacant()) {
-                    if (span != chunk.vacant || chunk.isUsed(page)) {
+                    if (span != chunk.vacant || chunk.isUsed(page) && !chunk.isPurging(page)) {
                         wrong.add("page " + page + " of chunk 0x" + Long.toHexString(chunk.base) + " is vacant in the page map but "
                                 + (chunk.isUsed(page) ? "used in its chunk" : "not its chunk's vacant entry"));
                     }
@@ -664,9 +821,13 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     public synchronized RefillStats stats() {
+        long dirtyPages = 0;
+        for (Chunk chunk : chunks) {
+            dirtyPages += chunk.dirtyPageCount();
+        }
         return new RefillStats(mappedBytes, chunks.size(), chunksMapped, chunksUnmapped, liveSpans, liveHugeSpans,
                 hugeBytes, hugeCache.size(), hugeCache.bytes(), bytesInUse(), settings.limitBytes(),
-                orphanFrees, events.dropped(), os.name());
+                orphanFrees, events.dropped(), os.name(), dirtyPages << PageMap.PAGE_SHIFT, purgedBytes, purgeCalls);
     }
 
     private void ensureOpen() {
@@ -685,7 +846,19 @@ public final class RefillEngine implements AutoCloseable {
         if (purger != null) {
             purger.cancel(false);
         }
-        trim();
+        // a purge outside the lock must finish before its chunk is unmapped: the addresses could be reused
+        boolean interrupted = false;
+        while (purgesInFlight > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        trimChunks();
         // the page map outlives this engine: leave no span of ours in it
         for (Span huge : hugeInUse) {
             pageMap.unregister(huge.base, huge.pages);

@@ -17,8 +17,12 @@ package dev.hakmem.refill;
  * @param orphanFrees    frees of blocks whose owning thread had gone
  * @param eventsDropped  learning events dropped because the ring was full
  * @param osRoute        how memory is mapped: "mmap", "shm+arena" or "arena"
+ * @param dirtyBytes     free pages inside chunks whose memory is still resident (purged once free for the decay)
+ * @param purgedBytes    bytes of free pages given back to the OS inside chunks that stay mapped, so far
+ * @param purgeCalls     system calls that did it (one per run of contiguous pages)
  */
 public record RefillStats(long mappedBytes, int chunks, long chunksMapped, long chunksUnmapped, int spans,
                           int hugeBlocks, long hugeBytes, int hugeCached, long hugeCachedBytes, long bytesInUse,
-                          long limitBytes, long orphanFrees, long eventsDropped, String osRoute) {
+                          long limitBytes, long orphanFrees, long eventsDropped, String osRoute,
+                          long dirtyBytes, long purgedBytes, long purgeCalls) {
 }

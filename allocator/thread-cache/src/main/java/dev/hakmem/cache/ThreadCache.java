@@ -31,6 +31,17 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A cache is used by one thread at a time: its platform thread, or the virtual thread that holds
  * it through {@link #tryAcquire()}.
+ *
+ * <p><b>Idle caches.</b> An idle owner never reaches a cold path, so memory it caches would stay
+ * resident for good. A platform thread therefore takes the same hold ({@code held}) on each of its
+ * cold paths (refill, overflow, flush: one CAS on a line it owns, never on a hit), and counts them.
+ * The purger's thread, through {@link ThreadCaches}, finds a cache whose count has not moved for the
+ * decay, takes the hold with {@link #tryAcquire()} (so the owner's next cold path waits for it, and
+ * the hit paths, which never touch the heap, go on) and trims the heap behind it
+ * ({@link #trimWhileHeld}): its spare spans go back to their chunks and the pages of its spans that
+ * hold only free blocks go back to the OS. The cached blocks themselves stay (the hit paths own the
+ * stacks); the owner gives them back at its next cold path, asked by a flag it reads there.
+ * A stripe's hold covers whole operations, so a trim of an idle stripe also takes its cached blocks.
  */
 public final class ThreadCache implements OwnerCache {
     private static final int COUNT = CacheStack.COUNT;
@@ -39,10 +50,14 @@ public final class ThreadCache implements OwnerCache {
     /** Shared by every class a cache has not used yet: count 0, capacity 0, never written. */
     private static final long[] UNUSED = new long[FIRST];
     private static final VarHandle HELD;
+    private static final VarHandle COLD_PATHS;
+    private static final VarHandle TRIM_REQUESTED;
 
     static {
         try {
             HELD = MethodHandles.lookup().findVarHandle(ThreadCache.class, "held", int.class);
+            COLD_PATHS = MethodHandles.lookup().findVarHandle(ThreadCache.class, "coldPaths", int.class);
+            TRIM_REQUESTED = MethodHandles.lookup().findVarHandle(ThreadCache.class, "trimRequested", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,6 +81,17 @@ public final class ThreadCache implements OwnerCache {
     private final RemoteFreeBuffer remoteFrees;
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
+    /** Cold paths taken so far: written by the user of the cache, read (opaque) by the idle check. */
+    @SuppressWarnings("unused") // through COLD_PATHS
+    private int coldPaths;
+    /** Set (opaque) when an idle trim left cached blocks behind; the owner gives them back at its next cold path. */
+    @SuppressWarnings("unused") // through TRIM_REQUESTED
+    private boolean trimRequested;
+    private boolean retired;
+    // the idle check's own, on the purger's thread only
+    private int coldPathsSeen = -1;
+    private long unchangedSinceNanos;
+    private int trimmedAtColdPaths = -1;
 
     // cold counters, from which allocations are derived
     private final long[] refilled = new long[SizeClasses.COUNT];
@@ -189,20 +215,25 @@ public final class ThreadCache implements OwnerCache {
     }
 
     private long[] refillLongLived(int lane, int sizeClass) {
-        usesLongLivedStacks = true;
-        int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
-        long[] longStack = longLivedStacks[lane][sizeClass];
-        if (longStack.length != FIRST + capacity) {
-            long[] resized = new long[FIRST + capacity];
-            resized[FREES] = longStack[FREES];
-            longLivedStacks[lane][sizeClass] = resized;
-            heap.stackReplaced(sizeClass);
-            longStack = resized;
+        enterColdPath(); // an idle trim may be at this heap's spans: wait for it, as every cold path does
+        try {
+            usesLongLivedStacks = true;
+            int capacity = Math.min(heap.cacheCapacity(sizeClass), CacheStack.MAX_CAPACITY);
+            long[] longStack = longLivedStacks[lane][sizeClass];
+            if (longStack.length != FIRST + capacity) {
+                long[] resized = new long[FIRST + capacity];
+                resized[FREES] = longStack[FREES];
+                longLivedStacks[lane][sizeClass] = resized;
+                heap.stackReplaced(sizeClass);
+                longStack = resized;
+            }
+            int got = heap.refillLongLived(lane, sizeClass, capacity, longStack, FIRST);
+            longStack[COUNT] = got;
+            refilled[sizeClass] += got;
+            return longStack;
+        } finally {
+            leaveColdPath();
         }
-        int got = heap.refillLongLived(lane, sizeClass, capacity, longStack, FIRST);
-        longStack[COUNT] = got;
-        refilled[sizeClass] += got;
-        return longStack;
     }
 
     @Override
@@ -216,20 +247,53 @@ public final class ThreadCache implements OwnerCache {
         return allocate(sizeClass);
     }
 
+    /**
+     * Enters a cold path: a platform thread takes its cache's hold, waiting while an idle trim holds
+     * it (a stripe is held for the whole operation already), and counts the visit.
+     */
+    private void enterColdPath() {
+        if (ownerId >= 0) {
+            while (!HELD.compareAndSet(this, 0, 1)) {
+                Thread.onSpinWait(); // an idle trim: a few system calls
+            }
+        }
+        COLD_PATHS.setOpaque(this, (int) COLD_PATHS.get(this) + 1);
+    }
+
+    private void leaveColdPath() {
+        if (ownerId >= 0) {
+            HELD.setRelease(this, 0);
+        }
+    }
+
     private void refillOrThrow(int sizeClass) {
+        enterColdPath();
+        try {
+            if ((boolean) TRIM_REQUESTED.getOpaque(this)) {
+                TRIM_REQUESTED.setOpaque(this, false);
+                flushAllHeld(); // what an idle trim could not take: this thread has been idle for the decay
+                heap.releaseSpares();
+            }
+            refillOrThrowHeld(sizeClass);
+        } finally {
+            leaveColdPath();
+        }
+    }
+
+    private void refillOrThrowHeld(int sizeClass) {
         int got;
         try {
             got = refill(sizeClass);
         } catch (OutOfMemoryError refused) {
             // the OS refused a chunk: give back what this cache holds (spans may empty, their pages
             // serve this class), then try once more; a second refusal reaches the caller
-            flushAll();
+            flushAllHeld();
             heap.releaseSpares();
             got = refill(sizeClass);
         }
         if (got == 0) {
             // the limit stopped the batch: give back what this cache holds, then try once more
-            flushAll();
+            flushAllHeld();
             if (refill(sizeClass) == 0) {
                 throw new OutOfMemoryError(engine.limitMessage(SizeClasses.sizeOf(sizeClass)));
             }
@@ -346,20 +410,30 @@ public final class ThreadCache implements OwnerCache {
         }
     }
 
+    /**
+     * One method with its hold taken inside, not a wrapper around a held body: a wrapper is small
+     * enough for C2 to inline into {@link #freeToOwner} whatever the branch's frequency, which grows
+     * the free hit path's compiled code.
+     */
     private int flushOlderHalf(int sizeClass, long[] stack, int n) {
-        remoteFrees.flush();
-        int keep = n / 2;
-        int give = n - keep;
-        heap.flush(sizeClass, stack, FIRST, give);
-        System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
-        if (HotPathFlags.CHECKS) {
-            for (int slot = FIRST; slot < FIRST + keep; slot++) {
-                PageMap.spanOfCachedBlock(stack[slot]).placedAt(stack[slot], slot);
+        enterColdPath();
+        try {
+            remoteFrees.flush();
+            int keep = n / 2;
+            int give = n - keep;
+            heap.flush(sizeClass, stack, FIRST, give);
+            System.arraycopy(stack, FIRST + give, stack, FIRST, keep);
+            if (HotPathFlags.CHECKS) {
+                for (int slot = FIRST; slot < FIRST + keep; slot++) {
+                    PageMap.spanOfCachedBlock(stack[slot]).placedAt(stack[slot], slot);
+                }
             }
+            flushed[sizeClass] += give;
+            stack[COUNT] = keep;
+            return keep;
+        } finally {
+            leaveColdPath();
         }
-        flushed[sizeClass] += give;
-        stack[COUNT] = keep;
-        return keep;
     }
 
     /** Hands pending frees of other caches' blocks to their owners now. */
@@ -387,6 +461,15 @@ public final class ThreadCache implements OwnerCache {
 
     /** Gives every cached block back to the heap, hands pending remote frees over, and takes in the heap's. */
     public void flushAll() {
+        enterColdPath();
+        try {
+            flushAllHeld();
+        } finally {
+            leaveColdPath();
+        }
+    }
+
+    private void flushAllHeld() {
         remoteFrees.flush();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             flushStack(c, stacks[c]);
@@ -399,6 +482,7 @@ public final class ThreadCache implements OwnerCache {
 
     /** Fills the stacks of the smallest classes, so a new thread's first allocations hit. */
     public void prewarm(int upToSize) {
+        enterColdPath();
         try {
             for (int c = 0; c < SizeClasses.COUNT && SizeClasses.sizeOf(c) <= upToSize; c++) {
                 if (stacks[c][COUNT] == 0 && refill(c) == 0) {
@@ -407,6 +491,8 @@ public final class ThreadCache implements OwnerCache {
             }
         } catch (OutOfMemoryError refused) {
             // nor must the OS refusing a chunk: the allocation that needs one will say so
+        } finally {
+            leaveColdPath();
         }
     }
 
@@ -417,6 +503,66 @@ public final class ThreadCache implements OwnerCache {
             flushed[sizeClass] += n;
             stack[COUNT] = 0;
         }
+    }
+
+    /**
+     * Flushes this cache and retires its heap, holding the cache so that an idle trim cannot reach
+     * the heap in between. For the registry: a dead thread's cache, or the caller's own.
+     */
+    void retire() {
+        enterColdPath();
+        try {
+            flushAllHeld();
+            heap.retire();
+            retired = true;
+        } finally {
+            leaveColdPath();
+        }
+    }
+
+    /**
+     * The idle check, on the purger's thread: whether no cold path was taken for {@code decayNanos}
+     * and this idle period has not been trimmed yet. A cache that has not been seen before starts
+     * its clock now.
+     */
+    boolean idleForTrim(long nowNanos, long decayNanos) {
+        int paths = (int) COLD_PATHS.getOpaque(this);
+        if (paths != coldPathsSeen) {
+            coldPathsSeen = paths;
+            unchangedSinceNanos = nowNanos;
+            return false;
+        }
+        return nowNanos - unchangedSinceNanos >= decayNanos && trimmedAtColdPaths != paths;
+    }
+
+    /**
+     * Trims an idle cache whose hold the caller has taken ({@link #tryAcquire()}): a stripe's cached
+     * blocks go back (its hold covers whole operations); a platform thread's stay (its hit paths own
+     * the stacks) and it is asked to give them back at its next cold path. Then the heap's spare spans
+     * go back to their chunks and its spans' pages that hold only free blocks go back to the OS.
+     *
+     * @return the bytes purged inside the heap's spans
+     */
+    long trimWhileHeld() {
+        if (retired) {
+            return 0;
+        }
+        trimmedAtColdPaths = coldPathsSeen;
+        if (ownerId < 0) {
+            flushAllHeld();
+        } else if (cachedBlocks() > 0) {
+            TRIM_REQUESTED.setOpaque(this, true);
+        }
+        heap.releaseSpares();
+        return heap.purgeFreePages();
+    }
+
+    private int cachedBlocks() {
+        int n = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            n += cached(c);
+        }
+        return n;
     }
 
     public int cached(int sizeClass) {

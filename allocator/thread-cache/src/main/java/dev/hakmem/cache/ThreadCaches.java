@@ -95,6 +95,61 @@ public final class ThreadCaches {
         for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new ThreadCache(engine.newHeap(), null, this);
         }
+        engine.onPurgerVisit(new IdleTrim(new WeakReference<>(this)));
+    }
+
+    /**
+     * The purger's hook into these caches, holding them weakly: the engine may outlive them (a test's
+     * shared engine under caches made by the million), and must not keep them alive.
+     */
+    private record IdleTrim(WeakReference<ThreadCaches> caches) implements Runnable {
+        @Override
+        public void run() {
+            ThreadCaches c = caches.get();
+            if (c != null) {
+                c.trimIdleCaches();
+            }
+        }
+    }
+
+    /**
+     * On the purger's thread, after each visit: trims every cache (platform thread's or stripe) that
+     * has taken no cold path for the decay, once per idle period ({@link ThreadCache#trimWhileHeld}).
+     * A cache held right now (its owner in a cold path, a stripe in use) is left for the next visit.
+     * The registry's lock is held only to copy the list: a trim takes the engine's lock, and a
+     * retirement under the registry's lock takes a cache's hold.
+     */
+    void trimIdleCaches() {
+        trimIdleCaches(System.nanoTime(), engine.chunkDecayMillis() * 1_000_000L);
+    }
+
+    /** As {@link #trimIdleCaches()}, as if at {@code nowNanos} with a decay of {@code decayNanos}: for tests. */
+    void trimIdleCaches(long now, long decayNanos) {
+        ThreadCache[] live;
+        synchronized (registry) {
+            live = new ThreadCache[registry.size()];
+            for (int i = 0; i < live.length; i++) {
+                live[i] = registry.get(i).cache;
+            }
+        }
+        for (ThreadCache cache : live) {
+            if (cache.idleForTrim(now, decayNanos) && cache.tryAcquire()) {
+                try {
+                    cache.trimWhileHeld();
+                } finally {
+                    cache.releaseHold();
+                }
+            }
+        }
+        for (ThreadCache stripe : stripes) {
+            if (stripe.idleForTrim(now, decayNanos) && stripe.tryAcquire()) {
+                try {
+                    stripe.trimWhileHeld();
+                } finally {
+                    releaseStripe(stripe);
+                }
+            }
+        }
     }
 
     /**
@@ -377,8 +432,7 @@ public final class ThreadCaches {
         Registration gone = index == registry.size() ? last : registry.set(index, last);
         clearSlot(gone.threadId, gone.cache);
         ThreadCache cache = gone.cache;
-        cache.flushAll();
-        cache.heap().retire();
+        cache.retire();
         cache.totals(retiredTotals);
         cache.sites().addTo(retiredSites);
         retiredTotals[5] = 0; // a retired cache holds nothing

@@ -9,7 +9,8 @@ import java.lang.invoke.MethodHandle;
 /**
  * Anonymous private mappings through {@code mmap}/{@code munmap} downcalls (Linux). A retained
  * mapping is remapped in place as {@code PROT_NONE} with {@code MAP_NORESERVE}: its pages go back to
- * the kernel, its addresses stay taken.
+ * the kernel, its addresses stay taken. Free pages inside a mapping that stays go back with
+ * {@code madvise(MADV_DONTNEED)}: on a private anonymous mapping the next touch reads zeros.
  */
 final class NativeMmapMemory implements OsMemory {
     private static final int PROT_NONE = 0x0;
@@ -20,9 +21,11 @@ final class NativeMmapMemory implements OsMemory {
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MAP_NORESERVE = 0x4000;
     private static final long MAP_FAILED = -1L;
+    private static final int MADV_DONTNEED = 4;
 
     private final MethodHandle mmap;
     private final MethodHandle munmap;
+    private final MethodHandle madvise;
 
     NativeMmapMemory() {
         Linker linker = Linker.nativeLinker();
@@ -32,6 +35,8 @@ final class NativeMmapMemory implements OsMemory {
                         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
         munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     @Override
@@ -77,6 +82,30 @@ final class NativeMmapMemory implements OsMemory {
     @Override
     public void revive(Mapping mapping) {
         remapInPlace(mapping, PROT_READ | PROT_WRITE);
+    }
+
+    @Override
+    public boolean purge(Mapping mapping, long offset, long bytes) {
+        if (offset < 0 || bytes <= 0 || offset + bytes > mapping.byteSize() || ((offset | bytes) & (ALIGNMENT - 1)) != 0) {
+            throw new IllegalArgumentException("purge of " + bytes + " bytes at offset " + offset
+                    + " is not a whole number of 64 KiB pages inside a mapping of " + mapping.byteSize());
+        }
+        int rc;
+        try {
+            rc = (int) madvise.invokeExact(mapping.address() + offset, bytes, MADV_DONTNEED);
+        } catch (Throwable t) {
+            throw new IllegalStateException("madvise downcall failed", t);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("madvise(0x" + Long.toHexString(mapping.address() + offset) + ", " + bytes
+                    + ", MADV_DONTNEED) returned " + rc);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean purges() {
+        return true;
     }
 
     /** A fresh anonymous mapping over the same range: the old pages are dropped, the addresses kept. */

@@ -41,6 +41,29 @@ public interface OsMemory extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " does not retain mappings");
     }
 
+    /**
+     * Gives the memory of {@code bytes} at {@code offset} in {@code mapping} back to the OS while the
+     * range stays mapped and usable: the next touch faults in a zero-filled page. For free pages
+     * inside a chunk that stays (jemalloc's dirty-page decay, TCMalloc's subrelease).
+     *
+     * @param offset a multiple of {@link #ALIGNMENT}
+     * @param bytes  a multiple of {@link #ALIGNMENT}
+     * @return false if this route cannot (see {@link #purges()}); nothing changed then
+     */
+    default boolean purge(Mapping mapping, long offset, long bytes) {
+        return false;
+    }
+
+    /**
+     * Whether {@link #purge} gives memory back on this route. Only {@code mmap}: a page of a shared
+     * tmpfs mapping is the file's, and only {@code fallocate(PUNCH_HOLE)} (or {@code MADV_REMOVE})
+     * frees it, neither of which the JDK offers without a restricted downcall; arena memory is
+     * malloc's. On those routes memory goes back only as whole chunks.
+     */
+    default boolean purges() {
+        return false;
+    }
+
     /** Name for statistics and messages. */
     String name();
 

@@ -46,6 +46,16 @@ final class RefusingMemory implements OsMemory {
     }
 
     @Override
+    public boolean purge(Mapping mapping, long offset, long bytes) {
+        return os.purge(mapping, offset, bytes);
+    }
+
+    @Override
+    public boolean purges() {
+        return os.purges();
+    }
+
+    @Override
     public String name() {
         return os.name();
     }

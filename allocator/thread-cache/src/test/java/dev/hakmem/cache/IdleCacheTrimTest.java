@@ -1,0 +1,147 @@
+package dev.hakmem.cache;
+
+import dev.hakmem.refill.MemoryRoute;
+import dev.hakmem.refill.RefillEngine;
+import dev.hakmem.refill.RefillSettings;
+import dev.hakmem.refill.RefillStats;
+import dev.hakmem.refill.SizeClasses;
+import dev.hakmem.refill.Span;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A platform thread that goes idle with memory behind its cache: once no cold path has been taken
+ * for the decay, the purger's trim (driven here with a scripted clock) gives back its heap's spare
+ * spans and the pages of its spans that hold only free blocks, leaves the blocks it still uses
+ * intact, does it once per idle period, and the owner gives its cached blocks back at its next cold path.
+ */
+class IdleCacheTrimTest {
+    private static final long DECAY_NANOS = 60_000_000_000L;
+    private static final int SIZE = 16 * 1024;
+    private static final int BLOCKS = 400;
+    private static final int KEEP_EVERY = 50;
+
+    private RefillEngine engine;
+    private ThreadCaches caches;
+
+    @BeforeEach
+    void start() {
+        // a 60 s decay: the purger thread's own visits never find the worker idle during the test
+        RefillSettings settings = new RefillSettings(1L << 20, 8L << 20, 3, 1, 60_000, Long.MAX_VALUE, MemoryRoute.MMAP,
+                4, 64L << 20);
+        engine = RefillEngine.createStandalone(settings);
+        caches = new ThreadCaches(engine, 2, 0);
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    private static void free(ThreadCache cache, RefillEngine engine, long address) {
+        Span span = engine.spanOf(address);
+        int index = span.release(address);
+        assertTrue(index >= 0);
+        cache.free(span, address, index);
+    }
+
+    private static MemorySegment block(long address) {
+        return MemorySegment.ofAddress(address).reinterpret(SIZE);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldTrimAnIdleThreadsHeapOncePerIdlePeriodAndKeepItsLiveBlocks() throws Exception {
+        int sizeClass = SizeClasses.classOf(SIZE);
+        int otherClass = SizeClasses.classOf(64);
+        CountDownLatch idle = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        int[] cachedBeforeAndAfter = new int[2];
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                ThreadCache cache = caches.platformCache(Thread.currentThread());
+                long[] blocks = new long[BLOCKS];
+                for (int i = 0; i < BLOCKS; i++) {
+                    blocks[i] = cache.allocate(sizeClass);
+                    block(blocks[i]).fill((byte) (i | 1));
+                }
+                for (int i = 0; i < BLOCKS; i++) {
+                    if (i % KEEP_EVERY != 0) {
+                        free(cache, engine, blocks[i]);
+                    }
+                }
+                cachedBeforeAndAfter[0] = cache.cached(sizeClass);
+                idle.countDown();
+                resume.await();
+                for (int i = 0; i < BLOCKS; i += KEEP_EVERY) {
+                    MemorySegment b = block(blocks[i]);
+                    for (long offset = 0; offset < SIZE; offset += 512) {
+                        assertEquals((byte) (i | 1), b.get(ValueLayout.JAVA_BYTE, offset), "live block " + i + " at " + offset);
+                    }
+                }
+                long other = cache.allocate(otherClass); // a cold path: the trim asked for the cached blocks
+                cachedBeforeAndAfter[1] = cache.cached(sizeClass);
+                free(cache, engine, other);
+                for (int i = 0; i < BLOCKS; i += KEEP_EVERY) {
+                    free(cache, engine, blocks[i]);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        idle.await();
+        RefillStats before = engine.stats();
+        long now = System.nanoTime();
+        caches.trimIdleCaches(now, DECAY_NANOS); // first sight of the idle cache
+        caches.trimIdleCaches(now + DECAY_NANOS - 1, DECAY_NANOS);
+        assertEquals(before.purgedBytes(), engine.stats().purgedBytes(), "nothing is trimmed before the decay");
+        assertEquals(before.spans(), engine.stats().spans());
+
+        caches.trimIdleCaches(now + DECAY_NANOS, DECAY_NANOS);
+        RefillStats trimmed = engine.stats();
+        assertTrue(trimmed.purgedBytes() > before.purgedBytes(), "the idle heap's free pages go back: " + before + " -> " + trimmed);
+        assertTrue(trimmed.spans() < before.spans(), "its spare span goes back to its chunk: " + before + " -> " + trimmed);
+
+        caches.trimIdleCaches(now + 3 * DECAY_NANOS, DECAY_NANOS);
+        assertEquals(trimmed.purgeCalls(), engine.stats().purgeCalls(), "one trim per idle period");
+
+        resume.countDown();
+        worker.join();
+        assertNull(failure.get(), () -> "worker failed: " + failure.get());
+        assertTrue(cachedBeforeAndAfter[0] > 0, "the worker went idle with blocks cached (else the flag shows nothing)");
+        assertEquals(0, cachedBeforeAndAfter[1], "its next cold path gave the cached blocks back");
+        assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+    }
+
+    @Test
+    void shouldNotTrimACacheThatKeepsTakingColdPaths() {
+        ThreadCache cache = caches.platformCache(Thread.currentThread());
+        int sizeClass = SizeClasses.classOf(SIZE);
+        long now = System.nanoTime();
+        caches.trimIdleCaches(now, DECAY_NANOS);
+        long purged = engine.stats().purgeCalls();
+        for (int round = 1; round <= 3; round++) {
+            long[] blocks = new long[BLOCKS];
+            for (int i = 0; i < BLOCKS; i++) {
+                blocks[i] = cache.allocate(sizeClass);
+            }
+            for (long b : blocks) {
+                free(cache, engine, b);
+            }
+            caches.trimIdleCaches(now + round * DECAY_NANOS, DECAY_NANOS);
+        }
+        assertEquals(purged, engine.stats().purgeCalls(), "a busy cache is never trimmed");
+    }
+}
