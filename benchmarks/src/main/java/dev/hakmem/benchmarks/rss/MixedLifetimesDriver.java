@@ -2,10 +2,13 @@ package dev.hakmem.benchmarks.rss;
 
 import dev.hakmem.Hakmem;
 import dev.hakmem.HakmemStats;
+import dev.hakmem.benchmarks.Allocators;
 import dev.hakmem.benchmarks.Preload;
+import dev.hakmem.benchmarks.RawAllocator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.reflect.Field;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,30 +111,18 @@ public final class MixedLifetimesDriver {
         }
     }
 
-    @SuppressWarnings({"removal", "deprecation"}) // Unsafe memory access is the natives' anchor here
+    /** The natives through {@code Unsafe.allocateMemory}/{@code freeMemory}, as every benchmark here runs them. */
     private static final class UnsafeHeap implements Heap {
+        private final RawAllocator unsafe = Allocators.create("unsafe").raw();
+
         @Override
         public long allocate(long size, int site) {
-            return UNSAFE.allocateMemory(size);
+            return unsafe.allocate(size);
         }
 
         @Override
         public void free(long address) {
-            UNSAFE.freeMemory(address);
-        }
-    }
-
-    @SuppressWarnings({"removal", "deprecation"})
-    private static final sun.misc.Unsafe UNSAFE = loadUnsafe();
-
-    @SuppressWarnings({"removal", "deprecation"})
-    private static sun.misc.Unsafe loadUnsafe() {
-        try {
-            Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            field.setAccessible(true);
-            return (sun.misc.Unsafe) field.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read sun.misc.Unsafe.theUnsafe", e);
+            unsafe.free(address);
         }
     }
 
@@ -466,13 +457,13 @@ public final class MixedLifetimesDriver {
         }
 
         /** Allocates and writes the block's first byte and one per page, so its pages are resident as a program's would be. */
-        @SuppressWarnings({"removal", "deprecation"})
         private long allocate(long size, int site) {
             long address = heap.allocate(size, site);
+            MemorySegment block = MemorySegment.ofAddress(address).reinterpret(size);
             for (long offset = 0; offset < size; offset += PAGE) {
-                UNSAFE.putByte(address + offset, (byte) 1);
+                block.set(ValueLayout.JAVA_BYTE, offset, (byte) 1);
             }
-            UNSAFE.putByte(address + size - 1, (byte) 1);
+            block.set(ValueLayout.JAVA_BYTE, size - 1, (byte) 1);
             liveDelta += size;
             return address;
         }
