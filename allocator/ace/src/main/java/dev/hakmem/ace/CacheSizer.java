@@ -4,6 +4,7 @@ import dev.hakmem.refill.spi.CacheBudget;
 import dev.hakmem.refill.spi.Policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -128,7 +129,7 @@ final class CacheSizer {
         List<String> changes = new ArrayList<>();
         shrinkQuietClasses(changes);
         growMissingClasses(changes);
-        java.util.Arrays.fill(misses, 0);
+        Arrays.fill(misses, 0);
         return changes.isEmpty() ? null : String.join("; ", changes);
     }
 
@@ -160,7 +161,7 @@ final class CacheSizer {
             int was = capacity[c];
             // a size mix that comes back gets back what it had in one step, not in doublings
             int wanted = Math.min(Policy.MAX_CAPACITY, Math.max(2 * was, recalled[c]));
-            long need = (wanted - was) * CacheBudget.blockSize(c) - (budget.maxBytes() - fullBytes());
+            long need = (wanted - was) * CacheBudget.blockSize(c) - (budget.maxBytes() - fullCacheBytes());
             String taken = need > 0 ? takeFromQuietClasses(c, need) : "";
             if (taken == null) {
                 continue; // the classes that hardly missed could not give enough
@@ -220,14 +221,6 @@ final class CacheSizer {
         return " (within the budget of " + budget.maxBytes() + " bytes, taken from " + from + ")";
     }
 
-    private long fullBytes() {
-        long bytes = 0;
-        for (int c = 0; c < capacity.length; c++) {
-            bytes += capacity[c] * CacheBudget.blockSize(c);
-        }
-        return bytes;
-    }
-
     /** The sizes decided so far, with {@code chunkDecayMillis}. */
     Policy policy(long chunkDecayMillis) {
         return Policy.of(refill, capacity, chunkDecayMillis);
@@ -243,7 +236,7 @@ final class CacheSizer {
 
     /** Bytes the caches hold when every class is full under the sizes decided so far. */
     long fullCacheBytes() {
-        return fullBytes();
+        return CacheBudget.bytesOf(capacity);
     }
 
     long grown() {

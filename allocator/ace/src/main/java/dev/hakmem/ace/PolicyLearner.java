@@ -304,18 +304,9 @@ public final class PolicyLearner implements EventConsumer {
         return reason;
     }
 
-    /** Bytes one thread's caches hold when every class is full under the policy decided so far. */
-    public long fullCacheBytes() {
-        return sizer.fullCacheBytes();
-    }
-
-    /** Times a class's cache grew, and shrank back. */
+    /** Times a class's cache grew. */
     public long cacheGrowths() {
         return sizer.grown();
-    }
-
-    public long cacheShrinks() {
-        return sizer.shrunk();
     }
 
     /** Events of {@code kind} seen so far. */

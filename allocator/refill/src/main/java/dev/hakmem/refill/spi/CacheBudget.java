@@ -68,9 +68,18 @@ public final class CacheBudget {
 
     /** What one cache holds when every class is full under {@code policy}. */
     public static long bytesOf(Policy policy) {
+        int[] capacities = new int[policy.sizeClasses()];
+        for (int c = 0; c < capacities.length; c++) {
+            capacities[c] = policy.cacheCapacity(c);
+        }
+        return bytesOf(capacities);
+    }
+
+    /** What one cache holds when class {@code c} is full at {@code capacities[c]} blocks, every class. */
+    public static long bytesOf(int[] capacities) {
         long bytes = 0;
-        for (int c = 0; c < policy.sizeClasses(); c++) {
-            bytes += policy.cacheCapacity(c) * BLOCK_SIZES[c];
+        for (int c = 0; c < capacities.length; c++) {
+            bytes += capacities[c] * BLOCK_SIZES[c];
         }
         return bytes;
     }
@@ -91,12 +100,11 @@ public final class CacheBudget {
         int classes = policy.sizeClasses();
         int[] refill = new int[classes];
         int[] capacity = new int[classes];
-        long bytes = 0;
         for (int c = 0; c < classes; c++) {
             refill[c] = policy.refillCount(c);
             capacity[c] = policy.cacheCapacity(c);
-            bytes += capacity[c] * BLOCK_SIZES[c];
         }
+        long bytes = bytesOf(capacity);
         while (bytes > maxBytes) {
             int largest = -1;
             for (int c = 0; c < classes; c++) {
