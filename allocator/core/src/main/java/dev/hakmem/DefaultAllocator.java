@@ -413,7 +413,8 @@ final class DefaultAllocator implements HakmemAllocator {
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
                 learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions(),
-                CacheBudget.bytesOf(policy.current()), r.dirtyBytes(), r.purgedBytes(), r.purgeCalls());
+                CacheBudget.bytesOf(policy.current()), r.dirtyBytes(), r.purgedBytes(), r.purgeCalls(),
+                r.orphanSpans(), r.orphansAdopted());
     }
 
     /** For tests: where the policy is published (contract B). */

@@ -35,11 +35,15 @@ package dev.hakmem;
  * @param purgedBytes    bytes of free pages given back to the OS inside chunks that stay mapped, so far ({@code madvise};
  *                       the mmap route only)
  * @param purgeCalls     the system calls that did it (one per run of contiguous pages)
+ * @param orphanSpans    spans that threads left with blocks still out when they ended: their blocks come home
+ *                       there, and a thread that needs a span of that class takes one over before carving anew
+ * @param orphansAdopted such spans taken over so far
  */
 public record HakmemStats(long allocations, long frees, long bytesAllocated, long bytesFreed, long liveBytes,
                           long liveBlocks, long cachedBytes, long bytesReserved, long limitBytes, long mappedBytes, int chunks,
                           long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
                           long eventsDropped, int threadCaches, long retiredCaches, String osRoute,
                           boolean learning, long chunkDecayMillis, long learnerDecisions, long fullCacheBytes,
-                          long dirtyBytes, long purgedBytes, long purgeCalls) {
+                          long dirtyBytes, long purgedBytes, long purgeCalls, int orphanSpans,
+                          long orphansAdopted) {
 }

@@ -199,7 +199,7 @@ public final class LocalHeap {
             while (taken < want) {
                 Span span = lists[sizeClass];
                 if (span == null) {
-                    span = engine.acquireSpan(sizeClass, this);
+                    span = engine.acquireSpan(sizeClass, lane, this);
                     if (lane >= 0) {
                         span.longLived = true;
                         span.longLivedLane = lane;
@@ -537,7 +537,7 @@ public final class LocalHeap {
                 if (span.isEmpty()) {
                     engine.releaseSpan(span);
                 } else {
-                    engine.adoptOrphan(span);
+                    engine.orphan(span);
                 }
             }
             owned.clear();

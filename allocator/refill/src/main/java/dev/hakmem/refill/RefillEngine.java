@@ -60,6 +60,17 @@ public final class RefillEngine implements AutoCloseable {
     private final PolicySource policy;
     /** Owner of spans whose heap was retired while they still had blocks out; guarded by this. */
     final LocalHeap orphanage;
+    /**
+     * Orphaned spans with free blocks, per kind (0 for ordinary spans, {@code 1 + lane} for a
+     * long-lived lane's) and class, linked through the spans' list fields (which their retired heap
+     * no longer uses); guarded by this. A refill adopts one before it carves a new span: without
+     * that, a span that a dying thread left partly used was never carved again, and under thread
+     * churn those spans were most of the memory held beyond the live blocks
+     * (benchmarks/reports/2026-12-04-orphan-adoption.md).
+     */
+    private final Span[][] orphansWithFree = new Span[1 + LocalHeap.LONG_LIVED_LANES][SizeClasses.COUNT];
+    private int orphanSpans;
+    private long orphansAdopted;
 
     private final List<Chunk> chunks = new ArrayList<>();
     /**
@@ -403,8 +414,27 @@ public final class RefillEngine implements AutoCloseable {
 
     // ---- spans ----
 
-    synchronized Span acquireSpan(int sizeClass, LocalHeap owner) {
+    /** As {@link #acquireSpan(int, int, LocalHeap)}, for ordinary (not long-lived) blocks. */
+    Span acquireSpan(int sizeClass, LocalHeap owner) {
+        return acquireSpan(sizeClass, -1, owner);
+    }
+
+    /**
+     * A span of {@code sizeClass} with free blocks for {@code owner}: an orphan of that kind
+     * ({@code lane}, -1 for ordinary spans) if one has free blocks, else a new span, carved from dirty
+     * pages first, then clean ones, then a new chunk. An adopted orphan may still have blocks out;
+     * their frees find the new owner ({@link #freeNotOwned} reads the owner again under this lock).
+     */
+    synchronized Span acquireSpan(int sizeClass, int lane, LocalHeap owner) {
         ensureOpen();
+        Span orphan = orphansWithFree[lane + 1][sizeClass];
+        if (orphan != null) {
+            unlinkOrphan(orphan);
+            orphanSpans--;
+            orphansAdopted++;
+            orphan.setOwner(owner);
+            return orphan;
+        }
         int pages = SizeClasses.spanPages(sizeClass);
         for (Chunk chunk : chunks) {
             int first = chunk.allocateDirtyPages(pages); // resident already: no faults, and purged pages stay purged
@@ -611,20 +641,69 @@ public final class RefillEngine implements AutoCloseable {
         return true;
     }
 
-    /** Under the lock: a block goes back into an orphaned span, which is released once empty. */
+    /**
+     * Under the lock: a block goes back into an orphaned span, which is released once empty, and
+     * offered for adoption once it has a free block.
+     */
     void returnToOrphanSpan(Span span, long address) {
         if (!span.putFree(span.blockIndex(address))) {
             throw new IllegalStateException("block 0x" + Long.toHexString(address) + " freed twice into " + span);
         }
         unreserve(span.blockSize);
         if (span.isEmpty()) {
+            unlinkOrphan(span);
+            orphanSpans--;
             releaseSpan(span);
+        } else if (span.freeCount == 1) {
+            linkOrphan(span);
         }
     }
 
-    /** Called by a retiring heap, under the lock, for each span that still has blocks out. */
-    void adoptOrphan(Span span) {
+    /**
+     * Called by a retiring heap, under the lock, for each span that still has blocks out: the
+     * orphanage owns it until its last block comes back or a refill adopts it.
+     */
+    void orphan(Span span) {
+        // the retired heap's lists are dropped whole: its links are stale, and a span still marked
+        // listed would never be linked again
+        span.listed = false;
+        span.prev = null;
+        span.next = null;
+        span.ownedIndex = -1;
         span.setOwner(orphanage);
+        orphanSpans++;
+        if (span.freeCount > 0) {
+            linkOrphan(span);
+        }
+    }
+
+    private void linkOrphan(Span span) {
+        Span[] heads = orphansWithFree[span.longLived ? 1 + span.longLivedLane : 0];
+        Span head = heads[span.sizeClass];
+        span.prev = null;
+        span.next = head;
+        if (head != null) {
+            head.prev = span;
+        }
+        heads[span.sizeClass] = span;
+        span.listed = true;
+    }
+
+    private void unlinkOrphan(Span span) {
+        if (!span.listed) {
+            return;
+        }
+        if (span.prev != null) {
+            span.prev.next = span.next;
+        } else {
+            orphansWithFree[span.longLived ? 1 + span.longLivedLane : 0][span.sizeClass] = span.next;
+        }
+        if (span.next != null) {
+            span.next.prev = span.prev;
+        }
+        span.prev = null;
+        span.next = null;
+        span.listed = false;
     }
 
     // ---- huge ----
@@ -827,7 +906,8 @@ public final class RefillEngine implements AutoCloseable {
         }
         return new RefillStats(mappedBytes, chunks.size(), chunksMapped, chunksUnmapped, liveSpans, liveHugeSpans,
                 hugeBytes, hugeCache.size(), hugeCache.bytes(), bytesInUse(), settings.limitBytes(),
-                orphanFrees, events.dropped(), os.name(), dirtyPages << PageMap.PAGE_SHIFT, purgedBytes, purgeCalls);
+                orphanFrees, events.dropped(), os.name(), dirtyPages << PageMap.PAGE_SHIFT, purgedBytes, purgeCalls,
+                orphanSpans, orphansAdopted);
     }
 
     private void ensureOpen() {

@@ -20,9 +20,11 @@ package dev.hakmem.refill;
  * @param dirtyBytes     free pages inside chunks whose memory is still resident (purged once free for the decay)
  * @param purgedBytes    bytes of free pages given back to the OS inside chunks that stay mapped, so far
  * @param purgeCalls     system calls that did it (one per run of contiguous pages)
+ * @param orphanSpans    spans left with blocks out by heaps that retired, not yet adopted or emptied
+ * @param orphansAdopted such spans that a refill took over instead of carving a new span, so far
  */
 public record RefillStats(long mappedBytes, int chunks, long chunksMapped, long chunksUnmapped, int spans,
                           int hugeBlocks, long hugeBytes, int hugeCached, long hugeCachedBytes, long bytesInUse,
                           long limitBytes, long orphanFrees, long eventsDropped, String osRoute,
-                          long dirtyBytes, long purgedBytes, long purgeCalls) {
+                          long dirtyBytes, long purgedBytes, long purgeCalls, int orphanSpans, long orphansAdopted) {
 }
