@@ -632,6 +632,44 @@ public final class RefillEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees {@code batch[0..count)}, blocks gathered for an owner that has retired since
+     * ({@link RemoteFreeBuffer}; the caller has marked each free with {@link Span#release}): those
+     * still orphaned go back under one hold of the lock, not one each; those whose span a refill
+     * adopted meanwhile go to their new owner, in one hand-over when they share it (the usual case:
+     * the heap that adopted the dead one's spans). Overwrites {@code batch}.
+     */
+    public void freeNotOwned(long[] batch, int count) {
+        int adopted = 0;
+        synchronized (this) {
+            for (int i = 0; i < count; i++) {
+                long address = batch[i];
+                Span span = spanOf(address);
+                if (span.acquireOwner() == orphanage) {
+                    orphanFrees++;
+                    returnToOrphanSpan(span, address);
+                } else {
+                    batch[adopted++] = address;
+                }
+            }
+        }
+        if (adopted == 0) {
+            return;
+        }
+        LocalHeap owner = spanOf(batch[0]).acquireOwner();
+        for (int i = 1; i < adopted && owner != null; i++) {
+            if (spanOf(batch[i]).acquireOwner() != owner) {
+                owner = null;
+            }
+        }
+        if (owner != null && owner != orphanage && (owner.offerRemote(batch, adopted) || owner.pushRemoteChain(batch, adopted))) {
+            return;
+        }
+        for (int i = 0; i < adopted; i++) {
+            freeNotOwned(spanOf(batch[i]), batch[i]);
+        }
+    }
+
     private synchronized boolean freeOrphanBlock(Span span, long address) {
         if (span.acquireOwner() != orphanage) {
             return false;

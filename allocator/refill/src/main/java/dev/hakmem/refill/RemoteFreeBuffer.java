@@ -16,8 +16,8 @@ package dev.hakmem.refill;
  * one contended line of the owner's inbox each. A bucket goes into its owner's {@link RemoteInbox} when
  * another owner takes it, when it holds {@link #MAX_BATCH} blocks, and at the freeing cache's own
  * boundaries (refill, flush, trim, retire); if the inbox is full, as one node onto the owner's stack of
- * batches (one CAS, one node on the Java heap); if the owner has retired, block by block to the
- * orphanage. Until then at most {@code BUCKETS * MAX_BATCH} freed blocks wait: not lost, only not yet
+ * batches (one CAS, one node on the Java heap); if the owner has retired, to the orphanage under one
+ * hold of its lock, or to the heap that has adopted their spans since. Until then at most {@code BUCKETS * MAX_BATCH} freed blocks wait: not lost, only not yet
  * reusable by their owners.
  *
  * <p>Private to one thread cache: no synchronisation of its own.
@@ -70,7 +70,7 @@ public final class RemoteFreeBuffer {
         filled |= 1 << b;
     }
 
-    /** Hands every bucket to its owner: its inbox, else its stack of batches as one node; if it has retired, block by block. */
+    /** Hands every bucket to its owner: its inbox, else its stack of batches as one node; if it has retired, see {@link RefillEngine#freeNotOwned(long[], int)}. */
     public void flush() {
         for (int pending = filled; pending != 0; pending &= pending - 1) {
             flush(Integer.numberOfTrailingZeros(pending));
@@ -88,9 +88,7 @@ public final class RemoteFreeBuffer {
         filled &= ~(1 << b);
         long[] batch = batches[b];
         if (!target.offerRemote(batch, n) && !target.pushRemoteChain(batch, n)) {
-            for (int i = 0; i < n; i++) {
-                engine.freeNotOwned(engine.spanOf(batch[i]), batch[i]);
-            }
+            engine.freeNotOwned(batch, n); // the owner has retired
         }
     }
 }

@@ -202,4 +202,44 @@ class OrphanAdoptionTest {
             assertEquals(1, engine.stats().orphansAdopted());
         }
     }
+
+    /**
+     * Frees gathered for a heap that retires before they are handed over: those of spans still
+     * orphaned go back to them, those of a span adopted meanwhile to its new owner; each once.
+     */
+    @Test
+    void shouldSendGatheredFreesOfARetiredHeapToTheOrphanageOrTheSpansNewOwner() {
+        try (RefillEngine engine = engine()) {
+            int other = SizeClasses.classOf(300);
+            LocalHeap dying = engine.newHeap();
+            long[] a = take(dying, C, 4);
+            long[] b = take(dying, other, 4);
+            RemoteFreeBuffer freer = new RemoteFreeBuffer(engine);
+            for (int i = 0; i < 3; i++) { // the fourth of each stays out, so neither span empties
+                freer.add(release(engine, a[i]), a[i]);
+                freer.add(release(engine, b[i]), b[i]);
+            }
+            dying.retire();
+            LocalHeap heir = engine.newHeap();
+            long[] got = take(heir, C, 1);
+            Span adopted = engine.spanOf(a[0]);
+            assertSame(adopted, engine.spanOf(got[0]), "the heir adopted the orphan of class C");
+
+            freer.flush();
+            assertEquals(3, engine.stats().orphanFrees(), "the other class's three went back to their orphan");
+            java.util.List<Long> queued = new java.util.ArrayList<>();
+            heir.drainRemote((sizeClass, address) -> {
+                queued.add(address);
+                return -1;
+            });
+            assertEquals(java.util.List.of(a[0], a[1], a[2]), queued, "the adopted span's three went to the heir, once each");
+            assertEquals(java.util.List.of(), engine.checkInvariants());
+        }
+    }
+
+    private static Span release(RefillEngine engine, long block) {
+        Span span = engine.spanOf(block);
+        assertTrue(span.release(block) >= 0, "the block was out");
+        return span;
+    }
 }
