@@ -17,8 +17,8 @@ import java.util.Properties;
  * <tr><th>property</th><th>environment</th><th>default</th><th>meaning</th></tr>
  * <tr><td>hakmem.limit</td><td>HAKMEM_LIMIT</td><td>none</td><td>ceiling on bytes in use (k/m/g suffixes)</td></tr>
  * <tr><td>hakmem.chunk.init</td><td>HAKMEM_CHUNK_INIT</td><td>1m</td><td>first chunk mapped from the OS</td></tr>
- * <tr><td>hakmem.chunk.max</td><td>HAKMEM_CHUNK_MAX</td><td>8m</td><td>chunks double up to this</td></tr>
- * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>doublings allowed</td></tr>
+ * <tr><td>hakmem.chunk.max</td><td>HAKMEM_CHUNK_MAX</td><td>8m</td><td>chunks grow up to this (each an eighth of what chunks map)</td></tr>
+ * <tr><td>hakmem.chunk.growthLevels</td><td>HAKMEM_CHUNK_GROWTH_LEVELS</td><td>3</td><td>the n-th chunk is at most init &lt;&lt; min(n - 1, this)</td></tr>
  * <tr><td>hakmem.chunk.retain</td><td>HAKMEM_CHUNK_RETAIN</td><td>1</td><td>empty chunks kept mapped</td></tr>
  * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>10000</td><td>further empty chunks go back to
  * the OS once empty this long (checked when spans are released, and by a daemon thread every half decay time; {@code trim()}

@@ -24,8 +24,10 @@ import java.util.concurrent.ScheduledFuture;
  *
  * <p>Everything here is the cold path and runs under the engine's monitor, except the limit
  * counter (one CAS per batch) and {@link #spanOf}, which reads the page map without a lock.
- * Chunks grow geometrically: the n-th chunk mapped while {@code n - 1} are mapped has
- * {@code init << min(n - 1, growthLevels)} bytes, capped at {@code max}; empty chunks go back to the
+ * Chunks grow geometrically, by what they already map: a new chunk has an eighth of the bytes the
+ * chunks mapped now hold, at least {@code init}, and at most {@code init << min(n - 1, growthLevels)}
+ * (capped at {@code max}) for the n-th chunk mapped while {@code n - 1} are (see {@link #nextChunkBytes});
+ * empty chunks go back to the
  * OS once they have been empty for the chunk decay (the policy's, which a learner adapts, else
  * {@code chunkDecayMillis}; checked whenever a span is released, and by the {@link ChunkPurger} when
  * the engine is quiet), except
@@ -498,9 +500,11 @@ public final class RefillEngine implements AutoCloseable {
      *         has changed then
      */
     private Chunk mapChunk(long atLeast, int sizeClass) {
-        int level = Math.min(chunks.size(), settings.growthLevels());
-        long size = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << level);
-        size = Math.max(size, atLeast);
+        long chunkBytes = 0;
+        for (Chunk chunk : chunks) {
+            chunkBytes += chunk.bytes();
+        }
+        long size = Math.max(nextChunkBytes(chunkBytes, chunks.size(), settings), atLeast);
         Chunk chunk;
         try {
             chunk = reviveRetainedChunk(size);
@@ -523,6 +527,23 @@ public final class RefillEngine implements AutoCloseable {
         chunksMapped++;
         publish(EventKind.CHUNK_MAPPED, -1, chunk.bytes());
         return chunk;
+    }
+
+    /**
+     * The size of the next chunk when {@code chunkCount} chunks of {@code chunkBytes} in all are mapped
+     * and none has room for a span: an eighth of what they hold (rounded up to whole pages), at least
+     * {@code init}, at most the geometric size of its rank, {@code init << min(chunkCount, growthLevels)}
+     * capped at {@code max}. A chunk is mapped only when no other has room for the span, so with
+     * one-page spans (every class up to 4 KiB) what chunks map stays within an eighth, plus one
+     * {@code init}, of the most pages spans have held at once, resident or not. Growth by rank alone
+     * mapped 15 MiB for the 12 MiB of spans at {@code bin/bench rss}'s Larson peak: a fourth chunk of
+     * 8 MiB for one 64 KiB span (benchmarks/reports/2026-12-04-small-live-set.md). Chunks still reach
+     * {@code max} (from 64 MiB mapped with the defaults), so a large heap costs few mappings.
+     */
+    static long nextChunkBytes(long chunkBytes, int chunkCount, RefillSettings settings) {
+        long byRank = Math.min(settings.chunkMaxBytes(), settings.chunkInitBytes() << Math.min(chunkCount, settings.growthLevels()));
+        long byUse = (chunkBytes / 8 + PageMap.PAGE_SIZE - 1) & -PageMap.PAGE_SIZE;
+        return Math.min(byRank, Math.max(settings.chunkInitBytes(), byUse));
     }
 
     /** A retained chunk of {@code bytes} to twice that, its memory back and zero-filled; or null. */

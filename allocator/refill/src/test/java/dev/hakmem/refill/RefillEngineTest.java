@@ -76,24 +76,62 @@ class RefillEngineTest {
     }
 
     @Test
-    void shouldGrowChunksGeometricallyUpToTheMaximum() {
-        EventRing events = new EventRing(1 << 12);
-        events.attachConsumer();
-        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), events)) {
+    void shouldGrowChunksByAnEighthOfWhatIsMappedUpToTheMaximum() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
             LocalHeap heap = engine.newHeap();
             List<Span> spans = new ArrayList<>();
-            while (engine.stats().chunksMapped() < 6) {
-                spans.add(engine.acquireSpan(SizeClasses.classOf(64), heap));
-            }
             List<Long> sizes = new ArrayList<>();
-            events.drain((kind, c, value) -> {
-                if (kind == EventKind.CHUNK_MAPPED) {
-                    sizes.add(value);
+            long mapped = 0;
+            while (mapped < 80L << 20) { // an eighth of 64 MiB reaches the 8 MiB maximum
+                spans.add(engine.acquireSpan(SizeClasses.classOf(64), heap));
+                long now = engine.stats().mappedBytes();
+                if (now != mapped) {
+                    long size = now - mapped;
+                    assertTrue(size <= Math.max(1L << 20, mapped / 8 + PageMap.PAGE_SIZE),
+                            "a chunk of " + size + " bytes with " + mapped + " mapped");
+                    assertTrue(size % PageMap.PAGE_SIZE == 0, "whole pages: " + size);
+                    sizes.add(size);
+                    mapped = now;
                 }
-            }, Integer.MAX_VALUE);
-            assertEquals(List.of(1L << 20, 2L << 20, 4L << 20, 8L << 20, 8L << 20, 8L << 20), sizes);
+            }
+            assertEquals(List.of(1L << 20, 1L << 20, 1L << 20, 1L << 20), sizes.subList(0, 4),
+                    "below 8 MiB mapped, chunks stay at the first chunk's size");
+            assertEquals(8L << 20, sizes.getLast(), "and grow to the maximum");
+            assertTrue(sizes.stream().allMatch(size -> size <= 8L << 20), sizes.toString());
             spans.forEach(engine::releaseSpan);
         }
+    }
+
+    /**
+     * {@code bin/bench rss}'s Larson holds about 195 one-page spans at its peak: growth by rank alone
+     * (1, 2, 4, 8 MiB) mapped 15 MiB for them, a fourth chunk of 8 MiB for the span that did not fit.
+     */
+    @Test
+    void shouldMapAtMostAnEighthMoreThanThePagesSpansHoldPlusOneFirstChunk() {
+        for (int count : new int[] {100, 195, 300}) {
+            try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+                LocalHeap heap = engine.newHeap();
+                List<Span> spans = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    spans.add(engine.acquireSpan(SizeClasses.classOf(1000), heap));
+                }
+                long inSpans = (long) count << PageMap.PAGE_SHIFT;
+                long mapped = engine.stats().mappedBytes();
+                assertTrue(mapped <= inSpans + inSpans / 8 + (1L << 20),
+                        count + " spans of 64 KiB: " + mapped + " bytes mapped");
+                spans.forEach(engine::releaseSpan);
+            }
+        }
+    }
+
+    @Test
+    void shouldGrowChunksAtMostByRankWhenGrowthLevelsAreFew() {
+        RefillSettings oneLevel = new RefillSettings(1L << 20, 8L << 20, 1, 1, 0, Long.MAX_VALUE, MemoryRoute.SHM, 4, 64L << 20);
+        assertEquals(1L << 20, RefillEngine.nextChunkBytes(0, 0, oneLevel), "the first chunk");
+        assertEquals(2L << 20, RefillEngine.nextChunkBytes(64L << 20, 20, oneLevel), "an eighth of 64 MiB, cut to 2 MiB by one level");
+        assertEquals(3L << 20, RefillEngine.nextChunkBytes(24L << 20, 10, settings(Long.MAX_VALUE, 1)), "an eighth of 24 MiB");
+        assertEquals((1L << 20) + PageMap.PAGE_SIZE, RefillEngine.nextChunkBytes((8L << 20) + 8, 9, settings(Long.MAX_VALUE, 1)),
+                "rounded up to whole pages");
     }
 
     @Test
