@@ -32,7 +32,8 @@ import java.util.concurrent.ScheduledFuture;
  * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
  *
  * <p>Inside chunks that stay, pages a span gave back are dirty (resident) until they have been free
- * for the same decay; then the {@link ChunkPurger} gives their memory back ({@link OsMemory#purge},
+ * for the dirty decay ({@link #dirtyDecayMillis}: {@code dirtyDecayMillis}, at most the chunk decay in
+ * force); then the {@link ChunkPurger} gives their memory back ({@link OsMemory#purge},
  * {@code madvise(MADV_DONTNEED)} on the mmap route; other routes cannot, see {@link OsMemory#purges})
  * in runs of contiguous pages, outside the lock, while the pages stay in their chunk and in the page
  * map: a late double free there is still reported. New spans take dirty pages first. With a decay of
@@ -117,21 +118,26 @@ public final class RefillEngine implements AutoCloseable {
         this.orphanage = new LocalHeap(this);
         this.hugeCache = new RangeCache<>(span -> span.blockSize, settings.hugeCacheEntries(), settings.hugeCacheBytes(),
                 this::unmapCachedHuge);
-        this.purger = ChunkPurger.watch(this, chunkDecayMillis());
+        this.purger = ChunkPurger.watch(this, chunkDecayMillis(), dirtyDecayMillis());
     }
 
     /**
      * Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out, then the
-     * memory of pages that have been free in the chunks that stay for as long.
+     * memory of pages that have been free for the dirty decay in the chunks that stay.
      */
     void purgeDecayed() {
+        purgeDecayed(System.nanoTime());
+    }
+
+    /** As {@link #purgeDecayed()}, with dirty pages aged as if it were {@code nowNanos}: for tests. */
+    void purgeDecayed(long nowNanos) {
         synchronized (this) {
             if (closed) {
                 return;
             }
             unmapEmptyChunksBeyondRetained();
         }
-        purgeDirtyPages(System.nanoTime() - chunkDecayMillis() * 1_000_000L);
+        purgeDirtyPages(nowNanos - dirtyDecayMillis() * 1_000_000L);
         Runnable hook = purgerVisitHook;
         if (hook != null) {
             hook.run();
@@ -352,6 +358,16 @@ public final class RefillEngine implements AutoCloseable {
     /** How long an empty chunk beyond the retained ones stays mapped: the policy's decay if it has one (a learner's), else the setting. */
     public long chunkDecayMillis() {
         return policy.current().chunkDecayMillisOr(settings.chunkDecayMillis());
+    }
+
+    /**
+     * How long a free page inside a chunk that stays mapped keeps its memory, and how long an idle
+     * thread cache keeps its spare spans: {@link RefillSettings#dirtyDecayMillis}, but never longer
+     * than the chunk decay in force, so a learner that shortens the chunk decay shortens this too
+     * (and one that lengthens it, after a chunk came back too soon, leaves the pages' own decay).
+     */
+    public long dirtyDecayMillis() {
+        return Math.min(settings.dirtyDecayMillis(), chunkDecayMillis());
     }
 
     /** Queues an event for the learner; with no learner attached there is no one to tell, and nothing is queued. */

@@ -77,6 +77,58 @@ class PagePurgeTest {
         }
     }
 
+    /**
+     * The dirty decay is not the chunk decay: with chunks kept 60 s, a free page's memory goes back
+     * after 1 s (the facade's default), at the purger's visit, while its chunk stays mapped.
+     */
+    @Test
+    void shouldPurgeFreePagesAfterTheDirtyDecayLongBeforeTheChunkDecay() {
+        RefillSettings settings = new RefillSettings(1L << 20, 8L << 20, 3, 1, 60_000, Long.MAX_VALUE, MemoryRoute.MMAP, 4, 64L << 20)
+                .withDirtyDecayMillis(1_000);
+        try (RefillEngine engine = RefillEngine.create(settings, new EventRing(64), new PolicySource(RefillEngine.defaultPolicy()))) {
+            assertEquals(1_000, engine.dirtyDecayMillis());
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap); // keeps the chunk from emptying
+            Span a = engine.acquireSpan(SPAN_CLASS, heap);
+            fill(a, (byte) 7);
+            long before = System.nanoTime();
+            engine.releaseSpan(a);
+            long after = System.nanoTime();
+            long bytes = (long) a.pages << PageMap.PAGE_SHIFT;
+
+            engine.purgeDecayed(before + 999_000_000L); // a visit less than 1 s after the release
+            assertEquals(0, engine.stats().purgedBytes(), "free for less than the dirty decay: kept resident");
+            engine.purgeDecayed(after + 1_000_000_000L);
+            RefillStats s = engine.stats();
+            assertEquals(bytes, s.purgedBytes(), "free for the dirty decay, 59 s before the chunk decay: purged " + s);
+            assertEquals(0, s.dirtyBytes(), s.toString());
+            assertEquals(1, s.chunks(), "the chunk stays mapped: " + s);
+            assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+            engine.releaseSpan(live);
+        }
+    }
+
+    /** A learner's chunk decay shorter than the dirty decay bounds it: no page outlives the chunk it would go back with. */
+    @Test
+    void shouldNeverKeepDirtyPagesLongerThanTheChunkDecayInForce() {
+        RefillSettings settings = new RefillSettings(1L << 20, 8L << 20, 3, 1, 60_000, Long.MAX_VALUE, MemoryRoute.MMAP, 4, 64L << 20)
+                .withDirtyDecayMillis(5_000);
+        PolicySource policy = new PolicySource(RefillEngine.defaultPolicy());
+        try (RefillEngine engine = RefillEngine.create(settings, new EventRing(64), policy)) {
+            assertEquals(5_000, engine.dirtyDecayMillis());
+            policy.publish(policy.current().withChunkDecayMillis(1_500)); // what a learner does
+            assertEquals(1_500, engine.dirtyDecayMillis());
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap);
+            Span a = engine.acquireSpan(SPAN_CLASS, heap);
+            engine.releaseSpan(a);
+            long freedBy = System.nanoTime();
+            engine.purgeDecayed(freedBy + 1_500_000_000L);
+            assertEquals((long) a.pages << PageMap.PAGE_SHIFT, engine.stats().purgedBytes(), engine.stats().toString());
+            engine.releaseSpan(live);
+        }
+    }
+
     @Test
     void shouldHandOutAPurgedPageAsZerosAndAnUnpurgedOneAsItWasLeft() {
         try (RefillEngine engine = engine(60_000, MemoryRoute.MMAP)) {
