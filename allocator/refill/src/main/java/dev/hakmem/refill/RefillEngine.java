@@ -208,8 +208,8 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code hook} on the purger's thread after each of its visits (every half decay, at most
-     * {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
+     * Runs {@code hook} on the purger's thread after each of its visits (every quarter dirty decay or half
+     * chunk decay, at most {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
      * cache whose owner is idle and so never reaches a cold path. Nothing runs with a decay of 0 (no purger).
      * One hook per engine, the caches in front of it: a later call replaces it (tests build several
      * sets of caches over one engine, some by the million; a list would keep every one alive).
