@@ -107,7 +107,7 @@ final class DefaultAllocator implements HakmemAllocator {
         this.engine = RefillEngine.create(new RefillSettings(config.chunkInitBytes(), config.chunkMaxBytes(),
                 config.growthLevels(), config.retainedChunks(), config.chunkDecayMillis(), config.limitBytes(),
                 MemoryRoute.valueOf(config.osRoute().name()), config.hugeCacheEntries(), config.hugeCacheBytes(),
-                config.debug() ? DebugAllocator.POISON & 0xFF : RefillSettings.AS_MAPPED),
+                config.debug() ? DebugAllocator.POISON & 0xFF : RefillSettings.AS_MAPPED, config.dirtyDecayMillis()),
                 events, policy, refuseMapping);
         this.pageMap = engine.pageMap();
         this.caches = new ThreadCaches(engine, config.stripes(), config.prewarmBytes());
@@ -413,7 +413,7 @@ final class DefaultAllocator implements HakmemAllocator {
                 r.mappedBytes(), r.chunks(), r.chunksUnmapped(), r.spans(), r.hugeBlocks(), c.remoteFrees(),
                 (long) INVALID_FREES.getVolatile(this), r.eventsDropped(), c.liveCaches(), c.retiredCaches(), r.osRoute(),
                 learner != null, engine.chunkDecayMillis(), learner == null ? 0 : learner.snapshot().decisions(),
-                CacheBudget.bytesOf(policy.current()), r.dirtyBytes(), r.purgedBytes(), r.purgeCalls(),
+                CacheBudget.bytesOf(policy.current()), r.dirtyBytes(), r.purgedBytes(), r.purgeCalls(), engine.dirtyDecayMillis(),
                 r.orphanSpans(), r.orphansAdopted());
     }
 

@@ -23,6 +23,10 @@ import java.util.Properties;
  * <tr><td>hakmem.chunk.decayMillis</td><td>HAKMEM_CHUNK_DECAY_MILLIS</td><td>10000</td><td>further empty chunks go back to
  * the OS once empty this long (checked when spans are released, and by a daemon thread every half decay time; {@code trim()}
  * gives them all back at once)</td></tr>
+ * <tr><td>hakmem.dirty.decayMillis</td><td>HAKMEM_DIRTY_DECAY_MILLIS</td><td>1000</td><td>free pages inside chunks that stay
+ * mapped give their memory back ({@code madvise}, the mmap route) once free this long, and an idle thread's cache is trimmed
+ * once idle this long; never longer than the chunk decay in force (the learner's, if on). 0 = at the next visit of the
+ * daemon thread</td></tr>
  * <tr><td>hakmem.os</td><td>HAKMEM_OS</td><td>auto</td><td>auto, mmap, shm or arena (see README)</td></tr>
  * <tr><td>hakmem.stripes</td><td>HAKMEM_STRIPES</td><td>2 x CPUs</td><td>caches shared by virtual threads</td></tr>
  * <tr><td>hakmem.prewarm</td><td>HAKMEM_PREWARM</td><td>0</td><td>pre-fill classes up to this size in new threads</td></tr>
@@ -74,6 +78,7 @@ public final class HakmemConfig {
     private final int growthLevels;
     private final int retainedChunks;
     private final long chunkDecayMillis;
+    private final long dirtyDecayMillis;
     private final OsRoute osRoute;
     private final int stripes;
     private final int prewarmBytes;
@@ -94,6 +99,7 @@ public final class HakmemConfig {
         this.growthLevels = b.growthLevels;
         this.retainedChunks = b.retainedChunks;
         this.chunkDecayMillis = b.chunkDecayMillis;
+        this.dirtyDecayMillis = b.dirtyDecayMillis;
         this.osRoute = Objects.requireNonNull(b.osRoute, "osRoute");
         this.stripes = b.stripes;
         this.prewarmBytes = b.prewarmBytes;
@@ -115,6 +121,8 @@ public final class HakmemConfig {
         check("hakmem.chunk.retain", retainedChunks, retainedChunks >= 0 && retainedChunks <= 1024, "0..1024");
         check("hakmem.chunk.decayMillis", chunkDecayMillis, chunkDecayMillis >= 0 && chunkDecayMillis <= Policy.MAX_DECAY_MILLIS,
                 "0.." + Policy.MAX_DECAY_MILLIS + " (milliseconds; 0 = give empty chunks back at once)");
+        check("hakmem.dirty.decayMillis", dirtyDecayMillis, dirtyDecayMillis >= 0 && dirtyDecayMillis <= Policy.MAX_DECAY_MILLIS,
+                "0.." + Policy.MAX_DECAY_MILLIS + " (milliseconds; 0 = give free pages back at the purger's next visit)");
         check("hakmem.stripes", stripes, stripes >= 1 && stripes <= 4096, "1..4096");
         check("hakmem.prewarm", prewarmBytes, prewarmBytes >= 0 && prewarmBytes <= 1024, "0..1024 (bytes; 0 = off)");
         check("hakmem.hugeCache.entries", hugeCacheEntries, hugeCacheEntries >= 0 && hugeCacheEntries <= 1024, "0..1024");
@@ -144,7 +152,7 @@ public final class HakmemConfig {
     public Builder toBuilder() {
         return new Builder().limitBytes(limitBytes).chunkInitBytes(chunkInitBytes).chunkMaxBytes(chunkMaxBytes)
                 .growthLevels(growthLevels).retainedChunks(retainedChunks).chunkDecayMillis(chunkDecayMillis)
-                .osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
+                .dirtyDecayMillis(dirtyDecayMillis).osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
                 .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug).learn(learn)
                 .cacheBatchPercent(cacheBatchPercent).cacheCapacityPercent(cacheCapacityPercent).cacheMaxBytes(cacheMaxBytes);
     }
@@ -175,6 +183,7 @@ public final class HakmemConfig {
                 .growthLevels(growth)
                 .retainedChunks(source.integer("hakmem.chunk.retain", "HAKMEM_CHUNK_RETAIN", d.retainedChunks))
                 .chunkDecayMillis(source.integer("hakmem.chunk.decayMillis", "HAKMEM_CHUNK_DECAY_MILLIS", (int) d.chunkDecayMillis))
+                .dirtyDecayMillis(source.integer("hakmem.dirty.decayMillis", "HAKMEM_DIRTY_DECAY_MILLIS", (int) d.dirtyDecayMillis))
                 .osRoute(source.choice("hakmem.os", "HAKMEM_OS", OsRoute.class, d.osRoute))
                 .stripes(source.integer("hakmem.stripes", "HAKMEM_STRIPES", d.stripes))
                 .prewarmBytes(source.integer("hakmem.prewarm", "HAKMEM_PREWARM", d.prewarmBytes))
@@ -271,6 +280,10 @@ public final class HakmemConfig {
         return chunkDecayMillis;
     }
 
+    public long dirtyDecayMillis() {
+        return dirtyDecayMillis;
+    }
+
     public OsRoute osRoute() {
         return osRoute;
     }
@@ -332,7 +345,7 @@ public final class HakmemConfig {
     public boolean equals(Object o) {
         return o instanceof HakmemConfig c && limitBytes == c.limitBytes && chunkInitBytes == c.chunkInitBytes
                 && chunkMaxBytes == c.chunkMaxBytes && growthLevels == c.growthLevels && retainedChunks == c.retainedChunks
-                && chunkDecayMillis == c.chunkDecayMillis && osRoute == c.osRoute && stripes == c.stripes
+                && chunkDecayMillis == c.chunkDecayMillis && dirtyDecayMillis == c.dirtyDecayMillis && osRoute == c.osRoute && stripes == c.stripes
                 && prewarmBytes == c.prewarmBytes && hugeCacheEntries == c.hugeCacheEntries && hugeCacheBytes == c.hugeCacheBytes
                 && statistics == c.statistics && checks == c.checks && debug == c.debug && learn == c.learn
                 && cacheBatchPercent == c.cacheBatchPercent && cacheCapacityPercent == c.cacheCapacityPercent
@@ -341,8 +354,8 @@ public final class HakmemConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, osRoute,
-                stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug, learn, cacheBatchPercent,
+        return Objects.hash(limitBytes, chunkInitBytes, chunkMaxBytes, growthLevels, retainedChunks, chunkDecayMillis, dirtyDecayMillis,
+                osRoute, stripes, prewarmBytes, hugeCacheEntries, hugeCacheBytes, statistics, checks, debug, learn, cacheBatchPercent,
                 cacheCapacityPercent, cacheMaxBytes);
     }
 
@@ -350,7 +363,7 @@ public final class HakmemConfig {
     public String toString() {
         return "HakmemConfig[limitBytes=" + limitBytes + ", chunkInitBytes=" + chunkInitBytes + ", chunkMaxBytes=" + chunkMaxBytes
                 + ", growthLevels=" + growthLevels + ", retainedChunks=" + retainedChunks + ", chunkDecayMillis=" + chunkDecayMillis
-                + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
+                + ", dirtyDecayMillis=" + dirtyDecayMillis                + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
                 + ", hugeCacheEntries=" + hugeCacheEntries + ", hugeCacheBytes=" + hugeCacheBytes + ", statistics=" + statistics
                 + ", checks=" + checks + ", debug=" + debug + ", learn=" + learn + ", cacheBatchPercent=" + cacheBatchPercent
                 + ", cacheCapacityPercent=" + cacheCapacityPercent
@@ -370,6 +383,9 @@ public final class HakmemConfig {
         private int retainedChunks = 1;
         // jemalloc's default dirty decay
         private long chunkDecayMillis = 10_000;
+        // a purged page costs one fault when reused, an unmapped chunk two system calls and the faults of all its pages;
+        // 1 s is the learner's shortest chunk decay, the one the bursty-then-idle workload rewards
+        private long dirtyDecayMillis = 1_000;
         private OsRoute osRoute = OsRoute.AUTO;
         private int stripes = 2 * Runtime.getRuntime().availableProcessors();
         private int prewarmBytes;
@@ -419,6 +435,12 @@ public final class HakmemConfig {
         /** {@code hakmem.chunk.decayMillis}: how long a further empty chunk stays mapped. */
         public Builder chunkDecayMillis(long millis) {
             this.chunkDecayMillis = millis;
+            return this;
+        }
+
+        /** {@code hakmem.dirty.decayMillis}: how long a free page inside a chunk that stays mapped keeps its memory. */
+        public Builder dirtyDecayMillis(long millis) {
+            this.dirtyDecayMillis = millis;
             return this;
         }
 

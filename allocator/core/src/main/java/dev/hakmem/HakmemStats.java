@@ -31,10 +31,12 @@ package dev.hakmem;
  * @param learnerDecisions policies the learner has published (its reasons are logged at debug level)
  * @param fullCacheBytes what one thread's caches hold when every size class is full under the policy in force:
  *                       within {@code hakmem.cache.maxBytes}; the learner moves capacity between classes
- * @param dirtyBytes     free pages inside mapped chunks whose memory is still resident: given back once free for the decay
+ * @param dirtyBytes     free pages inside mapped chunks whose memory is still resident: given back once free for the dirty decay
  * @param purgedBytes    bytes of free pages given back to the OS inside chunks that stay mapped, so far ({@code madvise};
  *                       the mmap route only)
  * @param purgeCalls     the system calls that did it (one per run of contiguous pages)
+ * @param dirtyDecayMillis how long a free page inside a mapped chunk keeps its memory now: {@code hakmem.dirty.decayMillis},
+ *                       at most {@code chunkDecayMillis}
  * @param orphanSpans    spans that threads left with blocks still out when they ended: their blocks come home
  *                       there, and a thread that needs a span of that class takes one over before carving anew
  * @param orphansAdopted such spans taken over so far
@@ -44,6 +46,6 @@ public record HakmemStats(long allocations, long frees, long bytesAllocated, lon
                           long chunksUnmapped, int spans, int hugeBlocks, long remoteFrees, long invalidFrees,
                           long eventsDropped, int threadCaches, long retiredCaches, String osRoute,
                           boolean learning, long chunkDecayMillis, long learnerDecisions, long fullCacheBytes,
-                          long dirtyBytes, long purgedBytes, long purgeCalls, int orphanSpans,
+                          long dirtyBytes, long purgedBytes, long purgeCalls, long dirtyDecayMillis, int orphanSpans,
                           long orphansAdopted) {
 }

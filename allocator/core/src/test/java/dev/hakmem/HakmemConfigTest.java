@@ -69,6 +69,19 @@ class HakmemConfigTest {
         assertRejected(new Properties(), Map.of("HAKMEM_DEBUG", "1"), "HAKMEM_DEBUG", "1", "true or false");
     }
 
+    @Test
+    void shouldReadTheDirtyDecayFromItsKeysAndRefuseValuesOutsideItsRangeNamingKeyValueAndRange() {
+        assertEquals(1_000, HakmemConfig.defaults().dirtyDecayMillis());
+        assertEquals(250, HakmemConfig.from(props("hakmem.dirty.decayMillis", "250"), Map.of()).dirtyDecayMillis());
+        assertEquals(0, HakmemConfig.from(new Properties(), Map.of("HAKMEM_DIRTY_DECAY_MILLIS", "0")).dirtyDecayMillis());
+        HakmemConfig set = HakmemConfig.builder().dirtyDecayMillis(40).build();
+        assertEquals(set, set.toBuilder().build(), "the dirty decay survives toBuilder");
+        assertTrue(!set.equals(HakmemConfig.defaults()) && set.toString().contains("dirtyDecayMillis=40"), set.toString());
+        assertRejected(props("hakmem.dirty.decayMillis", "-1"), Map.of(), "hakmem.dirty.decayMillis", "-1", "0..3600000");
+        assertRejected(new Properties(), Map.of("HAKMEM_DIRTY_DECAY_MILLIS", "3600001"), "hakmem.dirty.decayMillis", "3600001",
+                "0..3600000");
+    }
+
     private static void assertRejected(Properties properties, Map<String, String> env, String... fragments) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HakmemConfig.from(properties, env));
         for (String fragment : fragments) {

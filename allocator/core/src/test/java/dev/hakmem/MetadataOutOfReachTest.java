@@ -39,6 +39,7 @@ class MetadataOutOfReachTest {
         // mappings stay in the huge cache (4 entries, 64 MiB), mapped
         Properties p = new Properties();
         p.setProperty("hakmem.chunk.decayMillis", "3600000");
+        p.setProperty("hakmem.dirty.decayMillis", "3600000"); // nor a freed page's memory
         try (DefaultAllocator a = (DefaultAllocator) HakmemAllocator.create(HakmemConfig.from(p, Map.of()))) {
             TreeMap<Long, Block> live = new TreeMap<>();
             List<Long> byAnotherThread = new ArrayList<>();

@@ -169,6 +169,28 @@ final class Chunk {
         return runs;
     }
 
+    /**
+     * Appends to {@code out} (from index {@code n}) when each dirty page freed after {@code afterNanos} and at
+     * or before {@code atOrBeforeNanos} was freed; {@code out} has room for every dirty page.
+     *
+     * @return the new count
+     */
+    int collectDirtyFreedTimes(long afterNanos, long atOrBeforeNanos, long[] out, int n) {
+        if (dirtyCount == 0) {
+            return n;
+        }
+        for (int p = 0; p < pages; p++) {
+            if ((p & 63) == 0 && dirtyPages[p >>> 6] == 0) {
+                p += 63;
+                continue;
+            }
+            if (isDirty(p) && freedAtNanos[p] - afterNanos > 0 && freedAtNanos[p] - atOrBeforeNanos <= 0) {
+                out[n++] = freedAtNanos[p];
+            }
+        }
+        return n;
+    }
+
     /** Gives back a run taken by {@link #takeDecayedDirtyRuns}: free, and dirty again only if the purge failed. */
     void returnPurgedPages(int first, int count, boolean purged) {
         for (int q = first; q < first + count; q++) {

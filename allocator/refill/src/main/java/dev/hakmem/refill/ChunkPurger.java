@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gives decayed empty chunks back to the OS when an engine has gone quiet: without it, chunks emptied
  * by a burst would stay mapped until the engine's next span release or {@code trim()}. On the same
- * visit, the memory of pages free for the decay inside chunks that stay ({@code RefillEngine#purgeDirtyPages}). One daemon
- * thread for the whole JVM, started with the first engine, visiting each engine at half its decay
- * time but at least every {@link #MAX_PERIOD_MILLIS} (so a chunk goes back between 1 and 1.5 decay
+ * visit, the memory of pages free for the dirty decay inside chunks that stay ({@code RefillEngine#purgeDirtyPages}). One daemon
+ * thread for the whole JVM, started with the first engine, visiting each engine at half its chunk decay or at a quarter of
+ * its dirty decay, whichever is shorter, but at least every {@link #MAX_PERIOD_MILLIS} (so a chunk goes back between 1 and 1.5 decay
  * times after it emptied, and soon after a learner shortens the decay). It holds engines weakly: an
  * engine nobody closed does not stay alive for it.
  */
@@ -29,14 +29,17 @@ final class ChunkPurger {
     }
 
     /**
-     * @param decayMillis the decay in force when the engine starts (a learner's, if one is attached)
+     * @param decayMillis      the chunk decay in force when the engine starts (a learner's, if one is attached)
+     * @param pageDecayMillis  the shortest time a dirty page waits then (the surplus beyond recent demand:
+     *                         a quarter of the dirty decay): the visits come at half the chunk decay or at that
+     *                         time, whichever is shorter (0 visits every {@link #MIN_PERIOD_MILLIS})
      * @return the scheduled visits, to cancel when the engine closes; null if the engine never decays chunks
      */
-    static ScheduledFuture<?> watch(RefillEngine engine, long decayMillis) {
+    static ScheduledFuture<?> watch(RefillEngine engine, long decayMillis, long pageDecayMillis) {
         if (decayMillis <= 0) {
             return null;
         }
-        long period = Math.clamp(decayMillis / 2, MIN_PERIOD_MILLIS, MAX_PERIOD_MILLIS);
+        long period = Math.clamp(Math.min(decayMillis / 2, pageDecayMillis), MIN_PERIOD_MILLIS, MAX_PERIOD_MILLIS);
         WeakReference<RefillEngine> ref = new WeakReference<>(engine);
         ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
         Runnable visit = new Runnable() {

@@ -34,7 +34,8 @@ import java.util.concurrent.ScheduledFuture;
  * {@code retainedEmptyChunks} of them; {@link #trim()} gives back every empty chunk at once.
  *
  * <p>Inside chunks that stay, pages a span gave back are dirty (resident) until they have been free
- * for the same decay; then the {@link ChunkPurger} gives their memory back ({@link OsMemory#purge},
+ * for the dirty decay ({@link #dirtyDecayMillis}: {@code dirtyDecayMillis}, at most the chunk decay in
+ * force); then the {@link ChunkPurger} gives their memory back ({@link OsMemory#purge},
  * {@code madvise(MADV_DONTNEED)} on the mmap route; other routes cannot, see {@link OsMemory#purges})
  * in runs of contiguous pages, outside the lock, while the pages stay in their chunk and in the page
  * map: a late double free there is still reported. New spans take dirty pages first. With a decay of
@@ -90,6 +91,13 @@ public final class RefillEngine implements AutoCloseable {
     private static final long RETAINED_MAX_BYTES = 1L << 40;
     private static final int RETAINED_MAX_ENTRIES = 4096;
     /**
+     * Dirty pages beyond what recent demand explains go back after this fraction of the dirty decay
+     * (see {@link #dirtyCutoff}): a quarter, 250 ms of the default 1 s.
+     */
+    static final int SURPLUS_DECAY_DIVISOR = 4;
+    /** Visits remembered for the demand window: 64 cover 32 s at the purger's slowest pace, 16 s at 250 ms. */
+    private static final int VISIT_HISTORY = 64;
+    /**
      * Huge spans past the cache whose memory went back to the OS while their addresses stay reserved
      * (routes that can: {@link OsMemory#retain}). They stay in the page map, marked free, so a late
      * double free of one is reported instead of reaching another allocator's free() (the agent hands
@@ -116,6 +124,14 @@ public final class RefillEngine implements AutoCloseable {
     private int purgesInFlight;
     private long purgedBytes;
     private long purgeCalls;
+    /** Pages held by small spans now (guarded by this): the demand that dirty pages are kept for. */
+    private long pagesInSpans;
+    /** The most {@link #pagesInSpans} since the purger's last visit. */
+    private long peakPagesSinceVisit;
+    /** Per recent visit of the purger (a ring, guarded by this): when, and the peak of pages in spans before it. */
+    private final long[] visitNanos = new long[VISIT_HISTORY];
+    private final long[] visitPeakPages = new long[VISIT_HISTORY];
+    private int visits;
     /** Run after each of the purger's visits: the thread caches' trim of idle caches (see {@link #onPurgerVisit}); null for none. */
     private volatile Runnable purgerVisitHook;
 
@@ -130,21 +146,28 @@ public final class RefillEngine implements AutoCloseable {
         this.orphanage = new LocalHeap(this);
         this.hugeCache = new RangeCache<>(span -> span.blockSize, settings.hugeCacheEntries(), settings.hugeCacheBytes(),
                 this::unmapCachedHuge);
-        this.purger = ChunkPurger.watch(this, chunkDecayMillis());
+        this.purger = ChunkPurger.watch(this, chunkDecayMillis(), dirtyDecayMillis() / SURPLUS_DECAY_DIVISOR);
     }
 
     /**
      * Called by the {@link ChunkPurger}: gives back chunks whose decay time has run out, then the
-     * memory of pages that have been free in the chunks that stay for as long.
+     * memory of pages that have been free for the dirty decay in the chunks that stay.
      */
     void purgeDecayed() {
+        purgeDecayed(System.nanoTime());
+    }
+
+    /** As {@link #purgeDecayed()}, with dirty pages aged as if it were {@code nowNanos}: for tests. */
+    void purgeDecayed(long nowNanos) {
+        long cutoff;
         synchronized (this) {
             if (closed) {
                 return;
             }
             unmapEmptyChunksBeyondRetained();
+            cutoff = dirtyCutoff(nowNanos);
         }
-        purgeDirtyPages(System.nanoTime() - chunkDecayMillis() * 1_000_000L);
+        purgeDirtyPages(cutoff);
         Runnable hook = purgerVisitHook;
         if (hook != null) {
             hook.run();
@@ -152,8 +175,54 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code hook} on the purger's thread after each of its visits (every half decay, at most
-     * {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
+     * Which dirty pages a visit at {@code now} gives back: those freed at or before the returned time.
+     * Every page free for the dirty decay D; and, of the pages free for at least D/{@value #SURPLUS_DECAY_DIVISOR},
+     * the oldest beyond what recent demand explains (TCMalloc's subrelease skips what its recent peak
+     * demand will want again): the headroom is the peak of pages in spans over the last D minus the
+     * pages in spans now. Pages freed by a burst that just ended are within the headroom and wait for
+     * D, so a workload that comes back within D (bursts with short gaps, a cyclic one) reuses them
+     * resident; pages the demand has not come back to while it stayed high (dirty runs too short for the
+     * spans being carved, a steady churn that settled lower) go after D/4. Records this visit's peak.
+     * Under the lock: a copy of the dirty pages' times and a sort, a few thousand at most.
+     */
+    private long dirtyCutoff(long now) {
+        long decayNanos = dirtyDecayMillis() * 1_000_000L;
+        long cutoff = now - decayNanos;
+        int slot = visits++ % VISIT_HISTORY;
+        visitNanos[slot] = now;
+        visitPeakPages[slot] = peakPagesSinceVisit;
+        peakPagesSinceVisit = pagesInSpans;
+        long recentPeak = pagesInSpans;
+        for (int i = 0; i < Math.min(visits, VISIT_HISTORY); i++) {
+            if (now - visitNanos[i] <= decayNanos) {
+                recentPeak = Math.max(recentPeak, visitPeakPages[i]);
+            }
+        }
+        long headroom = recentPeak - pagesInSpans;
+        int dirty = 0;
+        for (Chunk chunk : chunks) {
+            dirty += chunk.dirtyPageCount();
+        }
+        if (dirty <= headroom || !os.purges()) {
+            return cutoff;
+        }
+        long[] freedTimes = new long[dirty];
+        int candidates = 0;
+        long surplusCutoff = now - decayNanos / SURPLUS_DECAY_DIVISOR;
+        for (Chunk chunk : chunks) {
+            candidates = chunk.collectDirtyFreedTimes(cutoff, surplusCutoff, freedTimes, candidates);
+        }
+        long surplus = candidates - headroom;
+        if (surplus <= 0) {
+            return cutoff;
+        }
+        java.util.Arrays.sort(freedTimes, 0, candidates);
+        return Math.max(cutoff, freedTimes[(int) surplus - 1]);
+    }
+
+    /**
+     * Runs {@code hook} on the purger's thread after each of its visits (every quarter dirty decay or half
+     * chunk decay, at most {@link ChunkPurger#MAX_PERIOD_MILLIS}): how the thread caches learn that time has passed for a
      * cache whose owner is idle and so never reaches a cold path. Nothing runs with a decay of 0 (no purger).
      * One hook per engine, the caches in front of it: a later call replaces it (tests build several
      * sets of caches over one engine, some by the million; a list would keep every one alive).
@@ -367,6 +436,16 @@ public final class RefillEngine implements AutoCloseable {
         return policy.current().chunkDecayMillisOr(settings.chunkDecayMillis());
     }
 
+    /**
+     * How long a free page inside a chunk that stays mapped keeps its memory, and how long an idle
+     * thread cache keeps its spare spans: {@link RefillSettings#dirtyDecayMillis}, but never longer
+     * than the chunk decay in force, so a learner that shortens the chunk decay shortens this too
+     * (and one that lengthens it, after a chunk came back too soon, leaves the pages' own decay).
+     */
+    public long dirtyDecayMillis() {
+        return Math.min(settings.dirtyDecayMillis(), chunkDecayMillis());
+    }
+
     /** Queues an event for the learner; with no learner attached there is no one to tell, and nothing is queued. */
     void publish(EventKind kind, int sizeClass, long value) {
         if (events.isConsumed()) {
@@ -491,6 +570,8 @@ public final class RefillEngine implements AutoCloseable {
         }
         pageMap.register(span, span.base, pages);
         liveSpans++;
+        pagesInSpans += pages;
+        peakPagesSinceVisit = Math.max(peakPagesSinceVisit, pagesInSpans);
         publish(EventKind.SPAN_ACQUIRED, sizeClass, (long) pages << PageMap.PAGE_SHIFT);
         return span;
     }
@@ -567,6 +648,7 @@ public final class RefillEngine implements AutoCloseable {
         long now = System.nanoTime();
         chunk.freePages(span.firstPage, span.pages, now);
         liveSpans--;
+        pagesInSpans -= span.pages;
         publish(EventKind.SPAN_RELEASED, span.sizeClass, (long) span.pages << PageMap.PAGE_SHIFT);
         if (chunk.isEmpty()) {
             chunk.emptySinceNanos = now;

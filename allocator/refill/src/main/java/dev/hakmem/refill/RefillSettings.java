@@ -19,19 +19,38 @@ package dev.hakmem.refill;
  *                           and over the first {@link RefillEngine#FRESH_FILL_HUGE_BYTES} of a huge block
  *                           when its mapping is new or revived: the facade's debug mode fills with its
  *                           poison, so that every block not in use reads as poison, whatever it was before
+ * @param dirtyDecayMillis   free pages inside chunks that stay mapped keep their memory this long at most (the chunk
+ *                           decay in force, if shorter, bounds it: a page never stays resident longer than its empty
+ *                           chunk would stay mapped); then the purger gives it back. Separate from the chunk decay
+ *                           because a purged page costs a fault when reused, while an unmapped chunk costs two
+ *                           system calls and the faults of all its pages: pages can go back much sooner than chunks
  */
 public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
                              long chunkDecayMillis,
                              long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes,
-                             int freshFill) {
+                             int freshFill, long dirtyDecayMillis) {
     /** {@link #freshFill}: memory as the OS gives it (zeros), nothing written. */
     public static final int AS_MAPPED = -1;
 
-    /** Memory as the OS gives it. */
+    /** Memory as the OS gives it; dirty pages decay with the chunks. */
     public RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
                           long chunkDecayMillis, long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes) {
         this(chunkInitBytes, chunkMaxBytes, growthLevels, retainedEmptyChunks, chunkDecayMillis, limitBytes, route,
                 hugeCacheEntries, hugeCacheBytes, AS_MAPPED);
+    }
+
+    /** Dirty pages decay with the chunks. */
+    public RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growthLevels, int retainedEmptyChunks,
+                          long chunkDecayMillis, long limitBytes, MemoryRoute route, int hugeCacheEntries, long hugeCacheBytes,
+                          int freshFill) {
+        this(chunkInitBytes, chunkMaxBytes, growthLevels, retainedEmptyChunks, chunkDecayMillis, limitBytes, route,
+                hugeCacheEntries, hugeCacheBytes, freshFill, chunkDecayMillis);
+    }
+
+    /** The same settings with free pages' memory kept {@code millis} at most ({@link #dirtyDecayMillis}). */
+    public RefillSettings withDirtyDecayMillis(long millis) {
+        return new RefillSettings(chunkInitBytes, chunkMaxBytes, growthLevels, retainedEmptyChunks, chunkDecayMillis, limitBytes,
+                route, hugeCacheEntries, hugeCacheBytes, freshFill, millis);
     }
 
     public RefillSettings {
@@ -39,7 +58,7 @@ public record RefillSettings(long chunkInitBytes, long chunkMaxBytes, int growth
             throw new IllegalArgumentException("chunk sizes must be multiples of 64 KiB with init <= max: "
                     + chunkInitBytes + ", " + chunkMaxBytes);
         }
-        if (growthLevels < 0 || retainedEmptyChunks < 0 || chunkDecayMillis < 0 || limitBytes <= 0 || hugeCacheEntries < 0 || hugeCacheBytes < 0) {
+        if (growthLevels < 0 || retainedEmptyChunks < 0 || chunkDecayMillis < 0 || dirtyDecayMillis < 0 || limitBytes <= 0 || hugeCacheEntries < 0 || hugeCacheBytes < 0) {
             throw new IllegalArgumentException("negative refill setting");
         }
         if (freshFill < AS_MAPPED || freshFill > 0xFF) {

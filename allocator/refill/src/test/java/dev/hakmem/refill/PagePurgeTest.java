@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -73,6 +75,137 @@ class PagePurgeTest {
             assertEquals(1, s.chunks(), "the chunk stays mapped: " + s);
             assertEquals(0, engine.purgeDirtyPages(Long.MAX_VALUE), "purged pages are not purged again");
             assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+            engine.releaseSpan(live);
+        }
+    }
+
+    /**
+     * The dirty decay is not the chunk decay: with chunks kept an hour, a free page's memory goes back
+     * after the dirty decay, at the purger's visit, while its chunk stays mapped. (The visits are driven
+     * with explicit times a minute ahead: the real purger, on real time, purges nothing within the test.)
+     */
+    @Test
+    void shouldPurgeFreePagesAfterTheDirtyDecayLongBeforeTheChunkDecay() {
+        try (RefillEngine engine = engineWithDirtyDecay(DIRTY_DECAY_MILLIS)) {
+            assertEquals(DIRTY_DECAY_MILLIS, engine.dirtyDecayMillis());
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap); // keeps the chunk from emptying
+            Span a = engine.acquireSpan(SPAN_CLASS, heap);
+            fill(a, (byte) 7);
+            long before = System.nanoTime();
+            engine.releaseSpan(a);
+            long after = System.nanoTime();
+            long bytes = (long) a.pages << PageMap.PAGE_SHIFT;
+
+            engine.purgeDecayed(before + DIRTY_DECAY_NANOS - 1_000_000L); // a visit just within the dirty decay
+            assertEquals(0, engine.stats().purgedBytes(), "free for less than the dirty decay: kept resident");
+            engine.purgeDecayed(after + DIRTY_DECAY_NANOS);
+            RefillStats s = engine.stats();
+            assertEquals(bytes, s.purgedBytes(), "free for the dirty decay, long before the chunk decay: purged " + s);
+            assertEquals(0, s.dirtyBytes(), s.toString());
+            assertEquals(1, s.chunks(), "the chunk stays mapped: " + s);
+            assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+            engine.releaseSpan(live);
+        }
+    }
+
+    /** A learner's chunk decay shorter than the dirty decay bounds it: no page outlives the chunk it would go back with. */
+    @Test
+    void shouldNeverKeepDirtyPagesLongerThanTheChunkDecayInForce() {
+        RefillSettings settings = new RefillSettings(1L << 20, 8L << 20, 3, 1, 3_600_000, Long.MAX_VALUE, MemoryRoute.MMAP, 4,
+                64L << 20).withDirtyDecayMillis(2 * DIRTY_DECAY_MILLIS);
+        PolicySource policy = new PolicySource(RefillEngine.defaultPolicy());
+        try (RefillEngine engine = RefillEngine.create(settings, new EventRing(64), policy)) {
+            assertEquals(2 * DIRTY_DECAY_MILLIS, engine.dirtyDecayMillis());
+            policy.publish(policy.current().withChunkDecayMillis(DIRTY_DECAY_MILLIS)); // what a learner does
+            assertEquals(DIRTY_DECAY_MILLIS, engine.dirtyDecayMillis());
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap);
+            Span a = engine.acquireSpan(SPAN_CLASS, heap);
+            engine.releaseSpan(a);
+            long freedBy = System.nanoTime();
+            engine.purgeDecayed(freedBy + DIRTY_DECAY_NANOS);
+            assertEquals((long) a.pages << PageMap.PAGE_SHIFT, engine.stats().purgedBytes(), engine.stats().toString());
+            engine.releaseSpan(live);
+        }
+    }
+
+    /** A minute: far beyond any test's own run, so the real purger (on real time) never purges what a test drives. */
+    private static final long DIRTY_DECAY_MILLIS = 60_000;
+    private static final long DIRTY_DECAY_NANOS = DIRTY_DECAY_MILLIS * 1_000_000L;
+    private static final long SURPLUS_DECAY_NANOS = DIRTY_DECAY_NANOS / RefillEngine.SURPLUS_DECAY_DIVISOR;
+
+    private static RefillEngine engineWithDirtyDecay(long dirtyDecayMillis) {
+        RefillSettings settings = new RefillSettings(1L << 20, 8L << 20, 3, 1, 3_600_000, Long.MAX_VALUE, MemoryRoute.MMAP, 4,
+                64L << 20).withDirtyDecayMillis(dirtyDecayMillis);
+        return RefillEngine.create(settings, new EventRing(64), new PolicySource(RefillEngine.defaultPolicy()));
+    }
+
+    /** A class whose spans are longer than {@link #SPAN_CLASS}'s: they cannot be carved from one of its spans' pages. */
+    private static int longerSpanClass() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (SizeClasses.spanPages(c) > SizeClasses.spanPages(SPAN_CLASS)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no class has longer spans than " + SizeClasses.sizeOf(SPAN_CLASS) + " B blocks");
+    }
+
+    /**
+     * Pages freed while the demand stayed up (the next span did not fit them and was carved elsewhere)
+     * are surplus: they go back after a quarter of the dirty decay, not the whole of it.
+     */
+    @Test
+    void shouldPurgePagesBeyondRecentDemandAfterAQuarterOfTheDirtyDecay() {
+        try (RefillEngine engine = engineWithDirtyDecay(DIRTY_DECAY_MILLIS)) {
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap);
+            Span a = engine.acquireSpan(SPAN_CLASS, heap);
+            Span between = engine.acquireSpan(SPAN_CLASS, heap); // a's pages stay a run of their own
+            long before = System.nanoTime();
+            engine.releaseSpan(a);
+            Span longer = engine.acquireSpan(longerSpanClass(), heap); // as much demand as before, on other pages
+            long after = System.nanoTime();
+            assertTrue(longer.base != a.base, "the longer span does not fit a's pages");
+
+            engine.purgeDecayed(before + SURPLUS_DECAY_NANOS - 1_000_000L);
+            assertEquals(0, engine.stats().purgedBytes(), "free for less than a quarter of the decay: kept " + engine.stats());
+            engine.purgeDecayed(after + SURPLUS_DECAY_NANOS);
+            RefillStats s = engine.stats();
+            assertEquals((long) a.pages << PageMap.PAGE_SHIFT, s.purgedBytes(), "no recent demand for them: surplus, purged " + s);
+            assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+            engine.releaseSpan(longer);
+            engine.releaseSpan(between);
+            engine.releaseSpan(live);
+        }
+    }
+
+    /**
+     * Pages a burst just gave back are within recent demand (its peak): they stay resident for the
+     * whole dirty decay, so a burst that comes back sooner reuses them without faults; then they go.
+     */
+    @Test
+    void shouldKeepPagesWithinRecentPeakDemandForTheWholeDirtyDecay() {
+        try (RefillEngine engine = engineWithDirtyDecay(DIRTY_DECAY_MILLIS)) {
+            LocalHeap heap = engine.newHeap();
+            Span live = engine.acquireSpan(SPAN_CLASS, heap);
+            List<Span> burst = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                burst.add(engine.acquireSpan(SPAN_CLASS, heap));
+            }
+            long before = System.nanoTime();
+            for (Span span : burst) {
+                engine.releaseSpan(span);
+            }
+            long after = System.nanoTime();
+
+            engine.purgeDecayed(before + SURPLUS_DECAY_NANOS);
+            engine.purgeDecayed(before + 2 * SURPLUS_DECAY_NANOS);
+            engine.purgeDecayed(before + DIRTY_DECAY_NANOS - 1_000_000L);
+            assertEquals(0, engine.stats().purgedBytes(), "within the peak of the last decay: kept " + engine.stats());
+            engine.purgeDecayed(after + DIRTY_DECAY_NANOS);
+            RefillStats s = engine.stats();
+            assertEquals(4L * burst.get(0).pages << PageMap.PAGE_SHIFT, s.purgedBytes(), "free for the dirty decay: purged " + s);
             engine.releaseSpan(live);
         }
     }

@@ -114,13 +114,15 @@ public final class ThreadCaches {
 
     /**
      * On the purger's thread, after each visit: trims every cache (platform thread's or stripe) that
-     * has taken no cold path for the decay, once per idle period ({@link ThreadCache#trimWhileHeld}).
+     * has taken no cold path for the dirty decay, once per idle period ({@link ThreadCache#trimWhileHeld}):
+     * what a trim gives back is free pages (its spare spans' and its spans' wholly free ones), the
+     * same memory, and the same refault cost when wanted again, as the engine's dirty pages.
      * A cache held right now (its owner in a cold path, a stripe in use) is left for the next visit.
      * The registry's lock is held only to copy the list: a trim takes the engine's lock, and a
      * retirement under the registry's lock takes a cache's hold.
      */
     void trimIdleCaches() {
-        trimIdleCaches(System.nanoTime(), engine.chunkDecayMillis() * 1_000_000L);
+        trimIdleCaches(System.nanoTime(), engine.dirtyDecayMillis() * 1_000_000L);
     }
 
     /** As {@link #trimIdleCaches()}, as if at {@code nowNanos} with a decay of {@code decayNanos}: for tests. */
