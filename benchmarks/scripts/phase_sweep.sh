@@ -10,7 +10,11 @@
 # for every setting, default 16m), PHASE_GRID (default "50/150 50/200 50/400 100/150 100/200 100/400
 # 200/150 200/200 200/400": batchPercent/capacityPercent, optionally @size for a budget of its own, e.g.
 # 1000/100@1t: every class's cache at its largest, unbounded: the most any capacity policy can give),
-# PHASE_RUN (default "-wi 2 -i 3 -w 3s -r 3s").
+# PHASE_RUN (default "-wi 2 -i 3 -w 3s -r 3s"), PHASE_PER_PHASE=1: every setting once per phase held still
+# (PhaseShift's mix=tiny|mid|large; the learner is left out), then, per phase, its best setting and what
+# switching to it at once at every phase change would give against the best single setting (the phases take
+# 1 s each, so a rotation's ns/op is the harmonic mean of the phases'): the most any capacity policy that
+# follows the phases can buy, transitions free.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../bin/lib/jdk.sh
@@ -24,11 +28,22 @@ read -r -a RUN <<< "${PHASE_RUN:--wi 2 -i 3 -w 3s -r 3s}"
 OUT="$(mktemp -d)"
 settings=()
 for g in $GRID; do settings+=("fixed-$g"); done
-settings+=("learner")
+PER_PHASE="${PHASE_PER_PHASE:-0}"
+if [ "$PER_PHASE" = 1 ]; then
+  runs=()
+  for ph in tiny mid large; do
+    for setting in "${settings[@]}"; do runs+=("$setting#$ph"); done
+  done
+else
+  runs=("${settings[@]}" learner)
+fi
 for round in $(seq 1 "$ROUNDS"); do
-  n=${#settings[@]}
+  n=${#runs[@]}
   for i in $(seq 0 $((n - 1))); do
-    s="${settings[$(((i + round - 1) % n))]}"
+    run="${runs[$(((i + round - 1) % n))]}"
+    s="${run%#*}"
+    phase_args=()
+    [ "$run" = "$s" ] || phase_args=(-p "mix=${run#*#}")
     if [ "$s" = learner ]; then
       args="-Dhakmem.cache.maxBytes=$BUDGET -Dhakmem.learn=true"
     else
@@ -37,10 +52,11 @@ for round in $(seq 1 "$ROUNDS"); do
       if [[ "$g" == *@* ]]; then budget="${g#*@}"; g="${g%@*}"; fi
       args="-Dhakmem.cache.maxBytes=$budget -Dhakmem.cache.batchPercent=${g%/*} -Dhakmem.cache.capacityPercent=${g#*/}"
     fi
-    "$JAVA_HOME/bin/java" -jar "$JAR" 'PhaseShift' -p allocator=hakmem -f 1 "${RUN[@]}" "$@" -jvmArgsAppend "$args" \
-      -rf json -rff "$OUT/${s//\//_}-$round.json" > "$OUT/${s//\//_}-$round.log" 2>&1 \
-      || { echo "phase_sweep: $s failed, see $OUT/${s//\//_}-$round.log" >&2; exit 1; }
-    echo "phase_sweep: round $round $s done" >&2
+    file="$OUT/${run//\//_}-$round"
+    "$JAVA_HOME/bin/java" -jar "$JAR" 'PhaseShift' -p allocator=hakmem -f 1 "${RUN[@]}" "${phase_args[@]}" "$@" \
+      -jvmArgsAppend "$args" -rf json -rff "$file.json" > "$file.log" 2>&1 \
+      || { echo "phase_sweep: $run failed, see $file.log" >&2; exit 1; }
+    echo "phase_sweep: round $round $run done" >&2
   done
 done
 python3 - "$OUT" "$BUDGET" <<'PY'
@@ -52,13 +68,35 @@ for f in sorted(glob.glob(os.path.join(out, '*.json'))):
     for r in json.load(open(f)):
         scores.setdefault(name, []).append(r['primaryMetric']['score'])
 med = {k: statistics.median(v) for k, v in scores.items()}
-fixed = {k: v for k, v in med.items() if k.startswith('fixed-') and '@' not in k}
-best = min(fixed, key=fixed.get)
-print(f"PhaseShift, hakmem.cache.maxBytes={budget}, ns/op (median of {len(next(iter(scores.values())))} forks); "
-      f"best fixed: {best}")
-print("| setting (batch%/capacity%) | ns/op | forks | best fixed / this |")
-print("|---|---:|---|---:|")
-for k in sorted(med, key=med.get):
-    print(f"| {k} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in scores[k])} | {fixed[best] / med[k]:.3f} |")
+forks = len(next(iter(scores.values())))
+if not any('#' in k for k in med):
+    fixed = {k: v for k, v in med.items() if k.startswith('fixed-') and '@' not in k}
+    best = min(fixed, key=fixed.get)
+    print(f"PhaseShift, hakmem.cache.maxBytes={budget}, ns/op (median of {forks} forks); best fixed: {best}")
+    print("| setting (batch%/capacity%) | ns/op | forks | best fixed / this |")
+    print("|---|---:|---|---:|")
+    for k in sorted(med, key=med.get):
+        print(f"| {k} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in scores[k])} | {fixed[best] / med[k]:.3f} |")
+else:
+    phases = ['tiny', 'mid', 'large']
+    settings = sorted({k.split('#')[0] for k in med})
+    def rotation(times):  # 1 s per phase: ns/op over a rotation is the harmonic mean of the phases'
+        return len(times) / sum(1 / t for t in times)
+    whole = {s: rotation([med[f'{s}#{p}'] for p in phases]) for s in settings}
+    budgeted = [s for s in settings if '@' not in s]
+    best = min(budgeted, key=whole.get)
+    print(f"PhaseShift one phase at a time, hakmem.cache.maxBytes={budget} unless @, ns/op (median of {forks} forks)")
+    print("| setting (batch%/capacity%) | " + " | ".join(phases) + " | rotation |")
+    print("|---|" + "---:|" * (len(phases) + 1))
+    for s in sorted(settings, key=whole.get):
+        print(f"| {s} | " + " | ".join(f"{med[f'{s}#{p}']:.2f}" for p in phases) + f" | {whole[s]:.2f} |")
+    oracle = {p: min(budgeted, key=lambda s: med[f'{s}#{p}']) for p in phases}
+    switched = rotation([med[f'{oracle[p]}#{p}'] for p in phases])
+    print(f"best single setting under the budget: {best}, rotation {whole[best]:.2f} ns/op")
+    print("best per phase under the budget: " + ", ".join(f"{p} {oracle[p]}" for p in phases)
+          + f"; switching at once: {switched:.2f} ns/op, {whole[best] / switched:.3f}x the best single setting")
+    for s in settings:
+        if '@' in s:
+            print(f"{s} (its own budget) over every phase: {whole[best] / whole[s]:.3f}x the best single setting")
 print(f"(results in {out})")
 PY

@@ -46,6 +46,18 @@ public class PhaseShift {
     @Param({"1000"})
     public long phaseMillis;
 
+    /**
+     * Which phases take turns: {@code all}, or one of {@code tiny}, {@code mid}, {@code large} held
+     * still. One phase alone, under each fixed setting, tells what the best setting for that phase
+     * would give if a policy could switch at once: the bound on what following the phases can buy
+     * ({@code PHASE_PER_PHASE=1 benchmarks/scripts/phase_sweep.sh}).
+     */
+    @Param({"all"})
+    public String mix;
+
+    private int[] turns;
+    private int turn;
+
     private Sequence[] phases;
     private Slots ring;
     private int phase;
@@ -54,6 +66,14 @@ public class PhaseShift {
 
     @Setup(Level.Trial)
     public void script(ThreadParams thread) {
+        turns = switch (mix) {
+            case "all" -> new int[] {0, 1, 2};
+            case "tiny" -> new int[] {0};
+            case "mid" -> new int[] {1};
+            case "large" -> new int[] {2};
+            default -> throw new IllegalArgumentException("mix=" + mix + "; use all, tiny, mid or large");
+        };
+        phase = turns[0];
         phases = new Sequence[PHASE_SIZES.length];
         for (int p = 0; p < phases.length; p++) {
             phases[p] = new Sequence(0x5EED_0300L + 31L * p + thread.getThreadIndex(), slots, PHASE_SIZES[p][0], PHASE_SIZES[p][1]);
@@ -83,7 +103,8 @@ public class PhaseShift {
     private void nextPhaseIfDue() {
         long now = System.nanoTime();
         if (now - phaseEndsNanos >= 0) {
-            phase = (phase + 1) % phases.length;
+            turn = (turn + 1) % turns.length;
+            phase = turns[turn];
             phaseEndsNanos = now + TimeUnit.MILLISECONDS.toNanos(phaseMillis);
         }
     }
