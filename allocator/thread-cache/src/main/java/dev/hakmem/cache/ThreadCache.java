@@ -522,8 +522,9 @@ public final class ThreadCache implements OwnerCache {
 
     /**
      * The idle check, on the purger's thread: whether no cold path was taken for {@code decayNanos}
-     * and this idle period has not been trimmed yet. A cache that has not been seen before starts
-     * its clock now.
+     * and this idle period has not been trimmed yet, or other threads have freed blocks of its heap
+     * since (a thread blocked for long, a producer gone quiet, keeps receiving frees that only its
+     * next refill would take back). A cache that has not been seen before starts its clock now.
      */
     boolean idleForTrim(long nowNanos, long decayNanos) {
         int paths = (int) COLD_PATHS.getOpaque(this);
@@ -532,14 +533,17 @@ public final class ThreadCache implements OwnerCache {
             unchangedSinceNanos = nowNanos;
             return false;
         }
-        return nowNanos - unchangedSinceNanos >= decayNanos && trimmedAtColdPaths != paths;
+        return nowNanos - unchangedSinceNanos >= decayNanos && (trimmedAtColdPaths != paths || heap.hasRemoteFrees());
     }
 
     /**
      * Trims an idle cache whose hold the caller has taken ({@link #tryAcquire()}): a stripe's cached
      * blocks go back (its hold covers whole operations); a platform thread's stay (its hit paths own
-     * the stacks) and it is asked to give them back at its next cold path. Then the heap's spare spans
-     * go back to their chunks and its spans' pages that hold only free blocks go back to the OS.
+     * the stacks) and it is asked to give them back at its next cold path, while the blocks other
+     * threads freed to its heap go back to their spans now (the heap is the hold's; the frees this
+     * thread gathered for other heaps stay, they are its free path's). Then the heap's spare spans go
+     * back to their chunks and its spans' pages that hold only free blocks go back to the OS. A trim
+     * again in the same idle period, for frees that arrived since, does the same.
      *
      * @return the bytes purged inside the heap's spans
      */
@@ -550,8 +554,11 @@ public final class ThreadCache implements OwnerCache {
         trimmedAtColdPaths = coldPathsSeen;
         if (ownerId < 0) {
             flushAllHeld();
-        } else if (cachedBlocks() > 0) {
-            TRIM_REQUESTED.setOpaque(this, true);
+        } else {
+            if (cachedBlocks() > 0) {
+                TRIM_REQUESTED.setOpaque(this, true);
+            }
+            heap.drainRemote();
         }
         heap.releaseSpares();
         return heap.purgeFreePages();

@@ -125,6 +125,62 @@ class IdleCacheTrimTest {
         assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
     }
 
+    /**
+     * A thread that allocated, handed its blocks on and then blocked (a main thread in {@code join},
+     * a producer gone quiet) has no refill to take back what other threads free: the trim of its idle
+     * cache drains those frees into its spans, which then go back, and drains again frees that arrive
+     * later in the same idle period.
+     */
+    @Test
+    @Timeout(60)
+    void shouldGiveBackBlocksOtherThreadsFreedToAnIdleThread() throws Exception {
+        int sizeClass = SizeClasses.classOf(SIZE);
+        long[] blocks = new long[BLOCKS];
+        CountDownLatch allocated = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            try {
+                ThreadCache cache = caches.platformCache(Thread.currentThread());
+                for (int i = 0; i < BLOCKS; i++) {
+                    blocks[i] = cache.allocate(sizeClass);
+                }
+                allocated.countDown();
+                finish.await(); // blocked: no cold path from here on
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        allocated.await();
+        ThreadCache consumer = caches.platformCache(Thread.currentThread());
+        int half = BLOCKS / 2;
+        for (int i = 0; i < half; i++) {
+            free(consumer, engine, blocks[i]);
+        }
+        consumer.flushRemoteFrees();
+        long now = System.nanoTime();
+        caches.trimIdleCaches(now, DECAY_NANOS); // first sight of both caches
+        RefillStats before = engine.stats();
+
+        caches.trimIdleCaches(now + DECAY_NANOS, DECAY_NANOS);
+        RefillStats drained = engine.stats();
+        assertTrue(drained.spans() < before.spans(), "spans the frees emptied go back: " + before + " -> " + drained);
+        assertTrue(drained.bytesInUse() < before.bytesInUse(), "the freed blocks no longer count as in use");
+
+        for (int i = half; i < BLOCKS; i++) {
+            free(consumer, engine, blocks[i]);
+        }
+        consumer.flushRemoteFrees();
+        caches.trimIdleCaches(now + DECAY_NANOS + 1, DECAY_NANOS);
+        RefillStats all = engine.stats();
+        assertTrue(all.spans() < drained.spans(), "frees that came later in the idle period go back too: " + drained + " -> " + all);
+
+        finish.countDown();
+        producer.join();
+        assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+    }
+
     @Test
     void shouldNotTrimACacheThatKeepsTakingColdPaths() {
         ThreadCache cache = caches.platformCache(Thread.currentThread());
