@@ -566,35 +566,15 @@ public final class LocalHeap {
     // ---- the per-class partial lists ----
 
     private void link(Span span) {
-        if (span.listed) {
-            return;
-        }
-        Span[] partial = span.longLived ? partialLongLived[span.longLivedLane] : this.partial;
-        Span head = partial[span.sizeClass];
-        span.prev = null;
-        span.next = head;
-        if (head != null) {
-            head.prev = span;
-        }
-        partial[span.sizeClass] = span;
-        span.listed = true;
+        Span.link(listOf(span), span);
     }
 
     private void unlink(Span span) {
-        if (!span.listed) {
-            return;
-        }
-        if (span.prev != null) {
-            span.prev.next = span.next;
-        } else {
-            (span.longLived ? partialLongLived[span.longLivedLane] : partial)[span.sizeClass] = span.next;
-        }
-        if (span.next != null) {
-            span.next.prev = span.prev;
-        }
-        span.prev = null;
-        span.next = null;
-        span.listed = false;
+        Span.unlink(listOf(span), span);
+    }
+
+    private Span[] listOf(Span span) {
+        return span.longLived ? partialLongLived[span.longLivedLane] : partial;
     }
 
     // ---- lifetimes by site ----

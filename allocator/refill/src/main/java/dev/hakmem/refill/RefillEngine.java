@@ -819,32 +819,15 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     private void linkOrphan(Span span) {
-        Span[] heads = orphansWithFree[span.longLived ? 1 + span.longLivedLane : 0];
-        Span head = heads[span.sizeClass];
-        span.prev = null;
-        span.next = head;
-        if (head != null) {
-            head.prev = span;
-        }
-        heads[span.sizeClass] = span;
-        span.listed = true;
+        Span.link(orphansOf(span), span);
     }
 
     private void unlinkOrphan(Span span) {
-        if (!span.listed) {
-            return;
-        }
-        if (span.prev != null) {
-            span.prev.next = span.next;
-        } else {
-            orphansWithFree[span.longLived ? 1 + span.longLivedLane : 0][span.sizeClass] = span.next;
-        }
-        if (span.next != null) {
-            span.next.prev = span.prev;
-        }
-        span.prev = null;
-        span.next = null;
-        span.listed = false;
+        Span.unlink(orphansOf(span), span);
+    }
+
+    private Span[] orphansOf(Span span) {
+        return orphansWithFree[span.longLived ? 1 + span.longLivedLane : 0];
     }
 
     // ---- huge ----

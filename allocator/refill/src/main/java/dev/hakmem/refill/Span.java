@@ -622,6 +622,41 @@ public final class Span {
         return freeCount == blockCount;
     }
 
+    // ---- lists of spans with free blocks (a heap's partial lists, the engine's orphans) ----
+
+    /** Puts {@code span} first on the list of its class in {@code heads}, unless it is on a list already. */
+    static void link(Span[] heads, Span span) {
+        if (span.listed) {
+            return;
+        }
+        Span head = heads[span.sizeClass];
+        span.prev = null;
+        span.next = head;
+        if (head != null) {
+            head.prev = span;
+        }
+        heads[span.sizeClass] = span;
+        span.listed = true;
+    }
+
+    /** Takes {@code span} off the list of its class in {@code heads}, if it is on it. */
+    static void unlink(Span[] heads, Span span) {
+        if (!span.listed) {
+            return;
+        }
+        if (span.prev != null) {
+            span.prev.next = span.next;
+        } else {
+            heads[span.sizeClass] = span.next;
+        }
+        if (span.next != null) {
+            span.next.prev = span.prev;
+        }
+        span.prev = null;
+        span.next = null;
+        span.listed = false;
+    }
+
     @Override
     public String toString() {
         return "Span{class=" + sizeClass + ", base=0x" + Long.toHexString(base) + ", blocks=" + blockCount
