@@ -152,7 +152,8 @@ public final class HakmemConfig {
     public Builder toBuilder() {
         return new Builder().limitBytes(limitBytes).chunkInitBytes(chunkInitBytes).chunkMaxBytes(chunkMaxBytes)
                 .growthLevels(growthLevels).retainedChunks(retainedChunks).chunkDecayMillis(chunkDecayMillis)
-                .dirtyDecayMillis(dirtyDecayMillis).osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes).hugeCacheEntries(hugeCacheEntries)
+                .dirtyDecayMillis(dirtyDecayMillis).osRoute(osRoute).stripes(stripes).prewarmBytes(prewarmBytes)
+                .hugeCacheEntries(hugeCacheEntries)
                 .hugeCacheBytes(hugeCacheBytes).statistics(statistics).checks(checks).debug(debug).learn(learn)
                 .cacheBatchPercent(cacheBatchPercent).cacheCapacityPercent(cacheCapacityPercent).cacheMaxBytes(cacheMaxBytes);
     }
@@ -363,7 +364,8 @@ public final class HakmemConfig {
     public String toString() {
         return "HakmemConfig[limitBytes=" + limitBytes + ", chunkInitBytes=" + chunkInitBytes + ", chunkMaxBytes=" + chunkMaxBytes
                 + ", growthLevels=" + growthLevels + ", retainedChunks=" + retainedChunks + ", chunkDecayMillis=" + chunkDecayMillis
-                + ", dirtyDecayMillis=" + dirtyDecayMillis                + ", osRoute=" + osRoute + ", stripes=" + stripes + ", prewarmBytes=" + prewarmBytes
+                + ", dirtyDecayMillis=" + dirtyDecayMillis + ", osRoute=" + osRoute + ", stripes=" + stripes
+                + ", prewarmBytes=" + prewarmBytes
                 + ", hugeCacheEntries=" + hugeCacheEntries + ", hugeCacheBytes=" + hugeCacheBytes + ", statistics=" + statistics
                 + ", checks=" + checks + ", debug=" + debug + ", learn=" + learn + ", cacheBatchPercent=" + cacheBatchPercent
                 + ", cacheCapacityPercent=" + cacheCapacityPercent
