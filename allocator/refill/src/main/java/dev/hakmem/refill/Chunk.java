@@ -170,25 +170,27 @@ final class Chunk {
     }
 
     /**
-     * Appends to {@code out} (from index {@code n}) when each dirty page freed after {@code afterNanos} and at
-     * or before {@code atOrBeforeNanos} was freed; {@code out} has room for every dirty page.
+     * Counts the dirty pages freed after {@code afterNanos} and at or before {@code atOrBeforeNanos}, each
+     * into {@code byAge[(freedAt - afterNanos - 1) / bucketNanos]} (the oldest in bucket 0).
      *
-     * @return the new count
+     * @return how many were counted
      */
-    int collectDirtyFreedTimes(long afterNanos, long atOrBeforeNanos, long[] out, int n) {
+    long countDirtyPagesByAge(long afterNanos, long atOrBeforeNanos, long bucketNanos, long[] byAge) {
         if (dirtyCount == 0) {
-            return n;
+            return 0;
         }
+        long counted = 0;
         for (int p = 0; p < pages; p++) {
             if ((p & 63) == 0 && dirtyPages[p >>> 6] == 0) {
                 p += 63;
                 continue;
             }
             if (isDirty(p) && freedAtNanos[p] - afterNanos > 0 && freedAtNanos[p] - atOrBeforeNanos <= 0) {
-                out[n++] = freedAtNanos[p];
+                byAge[(int) Math.min(byAge.length - 1, (freedAtNanos[p] - afterNanos - 1) / bucketNanos)]++;
+                counted++;
             }
         }
-        return n;
+        return counted;
     }
 
     /** Gives back a run taken by {@link #takeDecayedDirtyRuns}: free, and dirty again only if the purge failed. */

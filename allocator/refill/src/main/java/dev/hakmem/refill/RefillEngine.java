@@ -95,6 +95,10 @@ public final class RefillEngine implements AutoCloseable {
      * (see {@link #dirtyCutoff}): a quarter, 250 ms of the default 1 s.
      */
     static final int SURPLUS_DECAY_DIVISOR = 4;
+    /** Ages into which {@link #dirtyCutoff} sorts the surplus candidates: the oldest go first, to within 1/64 of their window. */
+    private static final int AGE_BUCKETS = 64;
+    /** {@link #dirtyCutoff}'s histogram, kept so a visit allocates nothing; guarded by this. */
+    private final long[] pagesByAge = new long[AGE_BUCKETS];
     /** Visits remembered for the demand window: 64 cover 32 s at the purger's slowest pace, 16 s at 250 ms. */
     private static final int VISIT_HISTORY = 64;
     /**
@@ -182,8 +186,9 @@ public final class RefillEngine implements AutoCloseable {
      * pages in spans now. Pages freed by a burst that just ended are within the headroom and wait for
      * D, so a workload that comes back within D (bursts with short gaps, a cyclic one) reuses them
      * resident; pages the demand has not come back to while it stayed high (dirty runs too short for the
-     * spans being carved, a steady churn that settled lower) go after D/4. Records this visit's peak.
-     * Under the lock: a copy of the dirty pages' times and a sort, a few thousand at most.
+     * spans being carved, a steady churn that settled lower) go after D/4, oldest first (to within 1/64 of
+     * the window between D/4 and D: a bucket's worth more may go). Records this visit's peak. Under the
+     * lock: one pass over the dirty pages' times.
      */
     private long dirtyCutoff(long now) {
         long decayNanos = dirtyDecayMillis() * 1_000_000L;
@@ -206,18 +211,27 @@ public final class RefillEngine implements AutoCloseable {
         if (dirty <= headroom || !os.purges()) {
             return cutoff;
         }
-        long[] freedTimes = new long[dirty];
-        int candidates = 0;
+        // the oldest surplus first, to within one bucket of age: a histogram, not a sort, so the lock is held for one
+        // pass over the dirty pages however many there are, and nothing is allocated
         long surplusCutoff = now - decayNanos / SURPLUS_DECAY_DIVISOR;
+        long bucketNanos = Math.max(1, (surplusCutoff - cutoff + AGE_BUCKETS - 1) / AGE_BUCKETS);
+        java.util.Arrays.fill(pagesByAge, 0);
+        long candidates = 0;
         for (Chunk chunk : chunks) {
-            candidates = chunk.collectDirtyFreedTimes(cutoff, surplusCutoff, freedTimes, candidates);
+            candidates += chunk.countDirtyPagesByAge(cutoff, surplusCutoff, bucketNanos, pagesByAge);
         }
         long surplus = candidates - headroom;
         if (surplus <= 0) {
             return cutoff;
         }
-        java.util.Arrays.sort(freedTimes, 0, candidates);
-        return Math.max(cutoff, freedTimes[(int) surplus - 1]);
+        long oldest = 0;
+        for (int b = 0; b < AGE_BUCKETS; b++) {
+            oldest += pagesByAge[b];
+            if (oldest >= surplus) {
+                return Math.min(surplusCutoff, cutoff + (b + 1) * bucketNanos);
+            }
+        }
+        return surplusCutoff;
     }
 
     /**
