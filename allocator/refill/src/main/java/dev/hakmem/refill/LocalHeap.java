@@ -64,6 +64,15 @@ public final class LocalHeap {
     private LifetimeWatch lifetimeWatch;
     /** The policy whose long-lived sites the owner's cache last asked about ({@link #longLivedSitesChanged}). */
     private Policy sitesSeen;
+    /**
+     * Per class, the most blocks this heap's next carve takes, 0 before the first ({@link #FIRST_CARVE}):
+     * each carve doubles it, up to the policy's batch. A thread that needs a few blocks of a class (a main
+     * thread filling a table, a worker's first round) takes a few, not a whole batch that would sit in
+     * its cache and pin a span per class; a thread that keeps needing them reaches the full batch after
+     * a handful of refills (TCMalloc grows a per-CPU cache's capacity on its misses in the same spirit).
+     */
+    private final int[] carveLimit = new int[SizeClasses.COUNT];
+    public static final int FIRST_CARVE = 8;
     /** Per class, at most one span kept although empty, so churn at a span boundary does not map and unmap. */
     private final Span[] spare = new Span[SizeClasses.COUNT];
     /** Every span this heap owns, so retirement can find full ones. */
@@ -193,7 +202,9 @@ public final class LocalHeap {
         Span[] lists = lane >= 0 ? partialLongLived[lane] : partial;
         Policy policy = engine.policy();
         long blockSize = SizeClasses.sizeOf(sizeClass);
-        int want = takeCredit(Math.min(max, policy.refillCount(sizeClass)), blockSize);
+        int limit = Math.max(carveLimit[sizeClass], FIRST_CARVE);
+        carveLimit[sizeClass] = Math.min(limit << 1, Policy.MAX_BATCH);
+        int want = takeCredit(Math.min(Math.min(max, policy.refillCount(sizeClass)), limit), blockSize);
         int taken = 0;
         try {
             while (taken < want) {
@@ -486,6 +497,14 @@ public final class LocalHeap {
             }
             blocks++;
         }
+    }
+
+    /**
+     * Starts every class's carving small again ({@code carveLimit}): for a heap whose owner has been
+     * idle for the decay, so a burst after the pause grows its batches again from a few blocks.
+     */
+    public void restartCarving() {
+        Arrays.fill(carveLimit, 0);
     }
 
     /** Releases the empty spans kept against churn (see {@code spare}). */

@@ -2,6 +2,7 @@ package dev.hakmem.refill;
 
 import dev.hakmem.refill.spi.EventKind;
 import dev.hakmem.refill.spi.EventRing;
+import dev.hakmem.refill.spi.Policy;
 import dev.hakmem.refill.spi.PolicySource;
 import org.junit.jupiter.api.Test;
 
@@ -216,6 +217,34 @@ class RefillEngineTest {
         }
     }
 
+    /**
+     * A heap's first carve of a class takes a few blocks and each later one twice the last, up to the
+     * policy's batch, so a thread that needs a handful of blocks of a class holds a handful; an idle
+     * heap starts small again.
+     */
+    @Test
+    void shouldStartEachClassWithASmallBatchAndDoubleItUpToThePolicys() {
+        try (RefillEngine engine = engine(settings(Long.MAX_VALUE, 1), new EventRing(64))) {
+            LocalHeap heap = engine.newHeap();
+            int c = SizeClasses.classOf(100);
+            int policyBatch = SizeClasses.defaultBatch(c);
+            long[] blocks = new long[Policy.MAX_BATCH];
+            List<Integer> batches = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                batches.add(heap.refill(c, blocks.length, blocks, 0));
+            }
+            assertEquals(List.of(8, 16, 32, 64, policyBatch, policyBatch), batches);
+            assertEquals(8, heap.refill(SizeClasses.classOf(200), blocks.length, blocks, 0), "each class starts on its own");
+            assertEquals(3, heap.refill(c, 3, blocks, 0), "the cache's room still bounds a batch");
+
+            heap.restartCarving();
+            assertEquals(8, heap.refill(c, blocks.length, blocks, 0), "an idle heap starts small again");
+            int large = SizeClasses.classOf(256 * 1024);
+            assertEquals(SizeClasses.defaultBatch(large), heap.refill(large, blocks.length, blocks, 0),
+                    "a policy batch below the first carve is the policy's");
+        }
+    }
+
     @Test
     void shouldRefillFromRemoteFreesBeforeCarving() {
         EventRing events = new EventRing(1 << 10);
@@ -225,7 +254,7 @@ class RefillEngineTest {
             int c = SizeClasses.classOf(100);
             long[] batch = new long[64];
             int n = owner.refill(c, batch.length, batch, 0);
-            assertEquals(Math.min(batch.length, SizeClasses.defaultBatch(c)), n);
+            assertEquals(LocalHeap.FIRST_CARVE, n, "a first carve is small");
             // another thread frees three of them
             for (int i = 0; i < 3; i++) {
                 Span span = engine.spanOf(batch[i]);

@@ -560,6 +560,7 @@ public final class ThreadCache implements OwnerCache {
             }
             heap.drainRemote();
         }
+        heap.restartCarving();
         heap.releaseSpares();
         return heap.purgeFreePages();
     }

@@ -1,5 +1,6 @@
 package dev.hakmem.cache;
 
+import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.MemoryRoute;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RefillSettings;
@@ -68,7 +69,7 @@ class IdleCacheTrimTest {
         CountDownLatch idle = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        int[] cachedBeforeAndAfter = new int[2];
+        int[] cachedBeforeAndAfter = new int[3];
         Thread worker = Thread.ofPlatform().start(() -> {
             try {
                 ThreadCache cache = caches.platformCache(Thread.currentThread());
@@ -93,6 +94,9 @@ class IdleCacheTrimTest {
                 }
                 long other = cache.allocate(otherClass); // a cold path: the trim asked for the cached blocks
                 cachedBeforeAndAfter[1] = cache.cached(sizeClass);
+                long again = cache.allocate(sizeClass);
+                cachedBeforeAndAfter[2] = cache.cached(sizeClass);
+                free(cache, engine, again);
                 free(cache, engine, other);
                 for (int i = 0; i < BLOCKS; i += KEEP_EVERY) {
                     free(cache, engine, blocks[i]);
@@ -122,6 +126,8 @@ class IdleCacheTrimTest {
         assertNull(failure.get(), () -> "worker failed: " + failure.get());
         assertTrue(cachedBeforeAndAfter[0] > 0, "the worker went idle with blocks cached (else the flag shows nothing)");
         assertEquals(0, cachedBeforeAndAfter[1], "its next cold path gave the cached blocks back");
+        assertTrue(SizeClasses.defaultBatch(sizeClass) > LocalHeap.FIRST_CARVE);
+        assertEquals(LocalHeap.FIRST_CARVE - 1, cachedBeforeAndAfter[2], "the trimmed heap carves small again, not its class's full batch");
         assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
     }
 
