@@ -252,14 +252,17 @@ public final class RefillEngine implements AutoCloseable {
      * and blocks; a purged block reads as zeros when next handed out. Only on a route that
      * {@linkplain OsMemory#purges purges}, and not when spans are filled on carving (debug mode's
      * poison would read as zeros). The caller owns the span's free set: its heap's owner, or a thread
-     * holding that heap's cache.
+     * holding that heap's cache. A span no block has come back to since its last look is skipped: its
+     * free pages were given back then.
      *
      * @return the bytes purged
      */
     public long purgeFreePagesOf(Span span) {
-        if (!os.purges() || settings.freshFill() != RefillSettings.AS_MAPPED || span.chunk == null || span.freeCount == 0) {
+        if (!os.purges() || settings.freshFill() != RefillSettings.AS_MAPPED || span.chunk == null || span.freeCount == 0
+                || !span.freedSincePurge) {
             return 0;
         }
+        span.freedSincePurge = false;
         synchronized (this) {
             if (closed) {
                 return 0;

@@ -101,6 +101,12 @@ public final class Span {
 
     final long[] freeBits;
     int freeCount;
+    /**
+     * Whether a block came back ({@link #putFree}) since {@link RefillEngine#purgeFreePagesOf} last
+     * looked at this span: an idle heap trimmed again and again while frees trickle in rescans only
+     * the spans they reached, not every page of every span it owns under the engine's lock each time.
+     */
+    boolean freedSincePurge = true;
     Span prev;
     Span next;
     boolean listed;
@@ -592,6 +598,7 @@ public final class Span {
         freeBits[index >>> 6] = word | mask;
         freeCount++;
         states[index] = FREE;
+        freedSincePurge = true;
         return true;
     }
 

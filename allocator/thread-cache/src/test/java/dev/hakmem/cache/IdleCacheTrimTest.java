@@ -2,6 +2,7 @@ package dev.hakmem.cache;
 
 import dev.hakmem.refill.LocalHeap;
 import dev.hakmem.refill.MemoryRoute;
+import dev.hakmem.refill.PageMap;
 import dev.hakmem.refill.RefillEngine;
 import dev.hakmem.refill.RefillSettings;
 import dev.hakmem.refill.RefillStats;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -184,6 +187,68 @@ class IdleCacheTrimTest {
         finish.countDown();
         producer.join();
         assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
+    }
+
+    /**
+     * An idle heap that keeps receiving frees is trimmed again at every visit: only the spans those
+     * frees reached are looked at again, not every page of every span it owns (a producer's heap of
+     * thousands of spans would otherwise cost thousands of page scans and system calls every visit).
+     */
+    @Test
+    @Timeout(60)
+    void shouldLookAgainOnlyAtSpansThatFreesReachedWhenTrimmingAgain() throws Exception {
+        int sizeClass = SizeClasses.classOf(SIZE);
+        int perPage = (int) (PageMap.PAGE_SIZE / SIZE);
+        long[] blocks = new long[BLOCKS];
+        CountDownLatch allocated = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            try {
+                ThreadCache cache = caches.platformCache(Thread.currentThread());
+                for (int i = 0; i < BLOCKS; i++) {
+                    blocks[i] = cache.allocate(sizeClass);
+                }
+                allocated.countDown();
+                finish.await(); // blocked: no cold path from here on
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        allocated.await();
+        ThreadCache consumer = caches.platformCache(Thread.currentThread());
+        // every other page's worth of blocks: each span keeps live pages between free ones
+        List<Long> kept = new ArrayList<>();
+        for (long block : blocks) {
+            Span span = engine.spanOf(block);
+            if ((span.blockIndex(block) / perPage) % 2 == 0) {
+                free(consumer, engine, block);
+            } else {
+                kept.add(block);
+            }
+        }
+        consumer.flushRemoteFrees();
+        long now = System.nanoTime();
+        caches.trimIdleCaches(now, DECAY_NANOS); // first sight of both caches
+        caches.trimIdleCaches(now + DECAY_NANOS, DECAY_NANOS);
+        RefillStats first = engine.stats();
+        assertTrue(first.purgeCalls() >= 10, "the first trim gives back a free page in every span: " + first);
+
+        free(consumer, engine, kept.removeFirst()); // one more free, into one span
+        consumer.flushRemoteFrees();
+        caches.trimIdleCaches(now + DECAY_NANOS + 1, DECAY_NANOS);
+        RefillStats again = engine.stats();
+        assertTrue(again.purgeCalls() - first.purgeCalls() <= 2,
+                "only the span the free reached is looked at again: " + first.purgeCalls() + " -> " + again.purgeCalls() + " calls");
+
+        finish.countDown();
+        producer.join();
+        assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        for (long block : kept) {
+            free(consumer, engine, block);
+        }
+        consumer.flushRemoteFrees();
         assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
     }
 
