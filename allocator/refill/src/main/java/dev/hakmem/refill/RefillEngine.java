@@ -126,6 +126,7 @@ public final class RefillEngine implements AutoCloseable {
     private boolean closed;
     /** Purges running outside the lock now; {@link #close()} waits for them before unmapping. */
     private int purgesInFlight;
+    private volatile Runnable orphanPurgeHook;
     private long purgedBytes;
     private long purgeCalls;
     /** Pages held by small spans now (guarded by this): the demand that dirty pages are kept for. */
@@ -172,6 +173,7 @@ public final class RefillEngine implements AutoCloseable {
             cutoff = dirtyCutoff(nowNanos);
         }
         purgeDirtyPages(cutoff);
+        purgeOrphans(nowNanos, dirtyDecayMillis() * 1_000_000L);
         Runnable hook = purgerVisitHook;
         if (hook != null) {
             hook.run();
@@ -352,6 +354,96 @@ public final class RefillEngine implements AutoCloseable {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Gives back the OS pages ({@link OsMemory#purgeGranule}) inside orphaned spans that only free blocks
+     * overlap, for orphans taken at least {@code minAgeNanos} before {@code nowNanos} that a block has
+     * come back to since their last purge. A thread that died with a few blocks of a span still out (a retained
+     * buffer, a cache entry) leaves the span resident whole, and once the workload stops carving its
+     * class nobody adopts it: with threads re-created, that was most of the memory the mixed-lifetimes
+     * workload held beyond its live bytes (benchmarks/reports/2026-12-04-memory-merged.md). Under the
+     * lock the spans are taken off the adoption lists and marked {@link Span#purging} (frees into them
+     * go on; one that empties a span leaves its release to the purge's end, so no heap can carve its
+     * pages mid-call), the system calls run without it, then the spans go back. Never on an allocating
+     * thread's path: the purger's and {@link #trim()}'s.
+     *
+     * @return the bytes purged
+     */
+    long purgeOrphans(long nowNanos, long minAgeNanos) {
+        if (!os.purges() || settings.freshFill() != RefillSettings.AS_MAPPED) {
+            return 0;
+        }
+        long granule = os.purgeGranule();
+        List<Span> spans = new ArrayList<>();
+        List<long[]> runs = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            for (Span[] heads : orphansWithFree) {
+                for (Span head : heads) {
+                    for (Span span = head; span != null; span = span.next) {
+                        if (span.freedSincePurge && nowNanos - span.orphanedAtNanos >= minAgeNanos) {
+                            span.freedSincePurge = false;
+                            long[] free = span.freeRuns(granule);
+                            if (free.length > 0) {
+                                spans.add(span);
+                                runs.add(free);
+                            }
+                        }
+                    }
+                }
+            }
+            if (spans.isEmpty()) {
+                return 0;
+            }
+            for (Span span : spans) {
+                unlinkOrphan(span);
+                span.purging = true;
+            }
+            purgesInFlight++;
+        }
+        long bytes = 0;
+        int calls = 0;
+        try {
+            Runnable hook = orphanPurgeHook;
+            if (hook != null) {
+                hook.run();
+            }
+            for (int i = 0; i < spans.size(); i++) {
+                Span span = spans.get(i);
+                long spanOffset = (long) span.firstPage << PageMap.PAGE_SHIFT;
+                long[] free = runs.get(i);
+                for (int r = 0; r < free.length; r += 2) {
+                    os.purge(span.chunk.mapping, spanOffset + free[r], free[r + 1]);
+                    bytes += free[r + 1];
+                    calls++;
+                }
+            }
+        } finally {
+            synchronized (this) {
+                for (Span span : spans) {
+                    span.purging = false;
+                    if (span.isEmpty()) {
+                        orphanSpans--;
+                        releaseSpan(span); // its last block came back during the purge
+                    } else {
+                        linkOrphan(span);
+                    }
+                }
+                purgedBytes += bytes;
+                purgeCalls += calls;
+                purgesInFlight--;
+                notifyAll();
+            }
+        }
+        return bytes;
+    }
+
+    /** Runs between an orphan purge's taking of its spans and its system calls, outside the lock: the seam for tests of that window. */
+    void onOrphanPurge(Runnable hook) {
+        orphanPurgeHook = hook;
     }
 
     /**
@@ -808,6 +900,9 @@ public final class RefillEngine implements AutoCloseable {
             throw new IllegalStateException("block 0x" + Long.toHexString(address) + " freed twice into " + span);
         }
         unreserve(span.blockSize);
+        if (span.purging) {
+            return; // off the lists until its purge ends, which releases it if it is empty by then
+        }
         if (span.isEmpty()) {
             unlinkOrphan(span);
             orphanSpans--;
@@ -829,6 +924,8 @@ public final class RefillEngine implements AutoCloseable {
         span.next = null;
         span.ownedIndex = -1;
         span.setOwner(orphanage);
+        span.orphanedAtNanos = System.nanoTime();
+        span.freedSincePurge = true;
         orphanSpans++;
         if (span.freeCount > 0) {
             linkOrphan(span);
@@ -953,13 +1050,15 @@ public final class RefillEngine implements AutoCloseable {
     /**
      * Gives every cached huge mapping and every empty chunk back to the OS (their addresses stay
      * reserved where the route can: see {@link #retainedHuge} and {@link #retainedChunks}), then
-     * the memory of every free page in the chunks that stay, whatever its age.
+     * the memory of every free page in the chunks that stay, whatever its age, and the free OS pages
+     * inside orphaned spans ({@link #purgeOrphans}).
      */
     public void trim() {
         synchronized (this) {
             trimChunks();
         }
         purgeDirtyPages(Long.MAX_VALUE);
+        purgeOrphans(System.nanoTime(), 0);
     }
 
     private void trimChunks() {

@@ -107,6 +107,10 @@ public final class Span {
      * the spans they reached, not every page of every span it owns under the engine's lock each time.
      */
     boolean freedSincePurge = true;
+    /** An orphan whose free pages are being given back outside the engine's lock: not adoptable, not released until done. Under the engine's lock. */
+    boolean purging;
+    /** When the orphanage took it ({@code System.nanoTime()}); meaningful while it is an orphan. */
+    long orphanedAtNanos;
     Span prev;
     Span next;
     boolean listed;
@@ -560,6 +564,57 @@ public final class Span {
         }
         freeCount -= taken;
         return taken;
+    }
+
+    /**
+     * The runs of {@code granule}-sized pieces of this span (OS pages) that only free blocks overlap,
+     * as {@code [offset, bytes, offset, bytes, ...]} from the span's base: what can go back to the OS
+     * while the span keeps its blocks out. Bytes past the last block count as free. Read by whoever
+     * owns the free set (for an orphan, the engine under its lock).
+     *
+     * @param granule a power of two dividing the span's 64 KiB pages
+     */
+    long[] freeRuns(long granule) {
+        long spanBytes = (long) pages << PageMap.PAGE_SHIFT;
+        long[] runs = new long[8];
+        int n = 0;
+        long runStart = -1;
+        for (long offset = 0; offset <= spanBytes; offset += granule) {
+            boolean free = offset < spanBytes && blocksFree(offset / blockSize, (offset + granule - 1) / blockSize);
+            if (free && runStart < 0) {
+                runStart = offset;
+            } else if (!free && runStart >= 0) {
+                if (n == runs.length) {
+                    runs = Arrays.copyOf(runs, 2 * n);
+                }
+                runs[n++] = runStart;
+                runs[n++] = offset - runStart;
+                runStart = -1;
+            }
+        }
+        return Arrays.copyOf(runs, n);
+    }
+
+    /** Whether blocks {@code first..last} (those past the last block count as free) are all in the free set, a word at a time. */
+    private boolean blocksFree(long first, long last) {
+        if (first >= blockCount) {
+            return true;
+        }
+        int from = (int) first;
+        int to = (int) Math.min(blockCount - 1, last);
+        for (int word = from >>> 6; word <= to >>> 6; word++) {
+            long mask = -1L;
+            if (word == from >>> 6) {
+                mask &= -1L << (from & 63);
+            }
+            if (word == to >>> 6) {
+                mask &= -1L >>> (63 - (to & 63));
+            }
+            if ((freeBits[word] & mask) != mask) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

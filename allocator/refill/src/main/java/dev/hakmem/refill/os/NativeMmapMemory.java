@@ -26,6 +26,8 @@ final class NativeMmapMemory implements OsMemory {
     private final MethodHandle mmap;
     private final MethodHandle munmap;
     private final MethodHandle madvise;
+    /** The kernel's page size ({@code getpagesize()}): what {@code madvise} rounds a length up to. */
+    private final long pageSize;
 
     NativeMmapMemory() {
         Linker linker = Linker.nativeLinker();
@@ -37,6 +39,16 @@ final class NativeMmapMemory implements OsMemory {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        MethodHandle getpagesize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        int page;
+        try {
+            page = (int) getpagesize.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("getpagesize downcall failed", t);
+        }
+        // a page size that does not divide the granule would let a purge round past its range: purge by granules then
+        pageSize = page > 0 && Integer.bitCount(page) == 1 && page <= ALIGNMENT ? page : ALIGNMENT;
     }
 
     @Override
@@ -86,9 +98,9 @@ final class NativeMmapMemory implements OsMemory {
 
     @Override
     public boolean purge(Mapping mapping, long offset, long bytes) {
-        if (offset < 0 || bytes <= 0 || offset + bytes > mapping.byteSize() || ((offset | bytes) & (ALIGNMENT - 1)) != 0) {
+        if (offset < 0 || bytes <= 0 || offset + bytes > mapping.byteSize() || ((offset | bytes) & (pageSize - 1)) != 0) {
             throw new IllegalArgumentException("purge of " + bytes + " bytes at offset " + offset
-                    + " is not a whole number of 64 KiB pages inside a mapping of " + mapping.byteSize());
+                    + " is not a whole number of " + pageSize + "-byte OS pages inside a mapping of " + mapping.byteSize());
         }
         int rc;
         try {
@@ -106,6 +118,11 @@ final class NativeMmapMemory implements OsMemory {
     @Override
     public boolean purges() {
         return true;
+    }
+
+    @Override
+    public long purgeGranule() {
+        return pageSize;
     }
 
     /** A fresh anonymous mapping over the same range: the old pages are dropped, the addresses kept. */

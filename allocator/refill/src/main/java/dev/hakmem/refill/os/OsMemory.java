@@ -46,12 +46,20 @@ public interface OsMemory extends AutoCloseable {
      * range stays mapped and usable: the next touch faults in a zero-filled page. For free pages
      * inside a chunk that stays (jemalloc's dirty-page decay, TCMalloc's subrelease).
      *
-     * @param offset a multiple of {@link #ALIGNMENT}
-     * @param bytes  a multiple of {@link #ALIGNMENT}
+     * @param offset a multiple of {@link #purgeGranule()}
+     * @param bytes  a multiple of {@link #purgeGranule()}
      * @return false if this route cannot (see {@link #purges()}); nothing changed then
      */
     default boolean purge(Mapping mapping, long offset, long bytes) {
         return false;
+    }
+
+    /**
+     * The smallest range {@link #purge} takes: the OS page size on a route that purges (4 KiB on
+     * x86-64 Linux; a power of two dividing {@link #ALIGNMENT}), else {@link #ALIGNMENT}.
+     */
+    default long purgeGranule() {
+        return ALIGNMENT;
     }
 
     /**

@@ -56,6 +56,11 @@ final class RefusingMemory implements OsMemory {
     }
 
     @Override
+    public long purgeGranule() {
+        return os.purgeGranule();
+    }
+
+    @Override
     public String name() {
         return os.name();
     }
