@@ -1,5 +1,9 @@
 package dev.hakmem.benchmarks;
 
+import dev.hakmem.BenchmarkPolicies;
+import dev.hakmem.refill.spi.CacheBudget;
+import dev.hakmem.refill.spi.Policy;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,7 +30,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * ({@code -Dhakmem.learn=true}) has to follow. {@code benchmarks/scripts/phase_sweep.sh} runs it for
  * a grid of fixed settings ({@code hakmem.cache.batchPercent} x {@code hakmem.cache.capacityPercent})
  * and with the learner, in one go. An iteration should span all three phases ({@code -r 3s} with
- * the default 1 s phases).
+ * the default 1 s phases). {@link #policy} {@code equal} or {@code weighted} replaces the configured
+ * policy by {@link PhaseOracle}'s for the phase running, published at every phase change: the
+ * per-class oracle, the most a learner could do within the budget.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -55,6 +61,23 @@ public class PhaseShift {
     @Param({"all"})
     public String mix;
 
+    /**
+     * {@code configured}: the policy of {@code hakmem.cache.*} (or the learner's); {@code equal} or
+     * {@code weighted}: {@link PhaseOracle}'s shape for the running phase, within
+     * {@code hakmem.cache.maxBytes}, published when the phase starts ({@code allocator=hakmem} only);
+     * {@code configured-batch}: a control, the configured policy with every batch at most
+     * {@link #oracleBatchPercent} of its capacity ({@link PhaseOracle#configuredWithBatchAtMost}).
+     */
+    @Param({"configured"})
+    public String policy;
+
+    /** The oracle's batch per class, as a share of its capacity (ignored for {@code configured}). */
+    @Param({"50"})
+    public int oracleBatchPercent;
+
+    /** Per phase, the oracle's policy; null for {@code policy=configured}. */
+    private Policy[] oracle;
+
     private int[] turns;
     private int turn;
 
@@ -65,7 +88,7 @@ public class PhaseShift {
     private long phaseEndsNanos;
 
     @Setup(Level.Trial)
-    public void script(ThreadParams thread) {
+    public void script(ThreadParams thread, AllocatorState allocator) {
         turns = switch (mix) {
             case "all" -> new int[] {0, 1, 2};
             case "tiny" -> new int[] {0};
@@ -78,6 +101,42 @@ public class PhaseShift {
         for (int p = 0; p < phases.length; p++) {
             phases[p] = new Sequence(0x5EED_0300L + 31L * p + thread.getThreadIndex(), slots, PHASE_SIZES[p][0], PHASE_SIZES[p][1]);
         }
+        oracle = switch (policy) {
+            case "configured" -> null;
+            case "equal" -> oraclePolicies(allocator, PhaseOracle.Shape.EQUAL);
+            case "weighted" -> oraclePolicies(allocator, PhaseOracle.Shape.WEIGHTED);
+            case "configured-batch" -> configuredWithBatchAtMost(allocator);
+            default -> throw new IllegalArgumentException("policy=" + policy + "; use configured, equal, weighted or configured-batch");
+        };
+        if (oracle != null) {
+            BenchmarkPolicies.publish(oracle[phase]);
+        }
+    }
+
+    private Policy[] configuredWithBatchAtMost(AllocatorState allocator) {
+        if (!allocator.allocator.equals("hakmem")) {
+            throw new IllegalArgumentException("policy=" + policy + " steers hakmem's caches; allocator=" + allocator.allocator);
+        }
+        Policy fixed = PhaseOracle.configuredWithBatchAtMost(oracleBatchPercent);
+        System.err.println("# hakmem-bench: configured policy, batches at most " + oracleBatchPercent + "% of the capacity, size:batch/capacity "
+                + PhaseOracle.describe(fixed));
+        Policy[] policies = new Policy[PHASE_SIZES.length];
+        Arrays.fill(policies, fixed);
+        return policies;
+    }
+
+    private Policy[] oraclePolicies(AllocatorState allocator, PhaseOracle.Shape shape) {
+        if (!allocator.allocator.equals("hakmem")) {
+            throw new IllegalArgumentException("policy=" + policy + " steers hakmem's caches; allocator=" + allocator.allocator);
+        }
+        CacheBudget budget = PhaseOracle.configuredBudget();
+        Policy[] policies = new Policy[PHASE_SIZES.length];
+        for (int p = 0; p < policies.length; p++) {
+            policies[p] = PhaseOracle.policy(PHASE_SIZES[p][0], PHASE_SIZES[p][1], shape, oracleBatchPercent, budget);
+            System.err.println("# hakmem-bench: oracle " + shape + " for " + PHASE_SIZES[p][0] + ".." + PHASE_SIZES[p][1]
+                    + " B, size:batch/capacity " + PhaseOracle.describe(policies[p]));
+        }
+        return policies;
     }
 
     @Setup(Level.Iteration)
@@ -104,6 +163,9 @@ public class PhaseShift {
         long now = System.nanoTime();
         if (now - phaseEndsNanos >= 0) {
             turn = (turn + 1) % turns.length;
+            if (oracle != null && phase != turns[turn]) {
+                BenchmarkPolicies.publish(oracle[turns[turn]]);
+            }
             phase = turns[turn];
             phaseEndsNanos = now + TimeUnit.MILLISECONDS.toNanos(phaseMillis);
         }

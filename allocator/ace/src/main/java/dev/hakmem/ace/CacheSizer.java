@@ -16,12 +16,15 @@ import java.util.Objects;
  * <ul>
  *   <li><b>Grow</b> a class with at least {@link Settings#growMisses} misses in an epoch: its
  *       capacity doubles (up to {@link Policy#MAX_CAPACITY}) and its batch follows in the starting
- *       policy's ratio, so a cache that alternates between empty and full (a random walk of frees
- *       and allocations hits either wall in time growing with the square of the capacity) goes to
- *       the refill engine less often, as TCMalloc grows a class that alternates underflow and overflow
- *       and jemalloc's tcache doubles a class's fill count. A class that gave capacity away (below)
- *       gets back what it had in one step when it misses again: a size mix that comes back every
- *       few seconds finds its caches as it left them.</li>
+ *       policy's ratio, but never above half the capacity, so a cache that alternates between empty
+ *       and full (a random walk of frees and allocations hits either wall in time growing with the
+ *       square of the capacity) goes to the refill engine less often, as TCMalloc grows a class that
+ *       alternates underflow and overflow and jemalloc's tcache doubles a class's fill count. (The
+ *       budget's cut leaves the classes it cut with batch = capacity: a refill fills such a cache and
+ *       the next free overflows it; half, like the flush that keeps the younger half, starts the walk
+ *       in the middle.) A class that gave capacity away (below) gets back what it had in one step
+ *       when it misses again: a size mix that comes back every few seconds finds its caches as it
+ *       left them; if the quiet classes cannot give that much, it doubles, if they can give that.</li>
  *   <li><b>Within the budget</b> ({@link CacheBudget}): growth that would take the full caches past
  *       it takes capacity from classes that hardly missed (fewest misses first, then largest
  *       footprint), halving them, down to one block; if they cannot give enough, the class does not
@@ -161,17 +164,34 @@ final class CacheSizer {
             int was = capacity[c];
             // a size mix that comes back gets back what it had in one step, not in doublings
             int wanted = Math.min(Policy.MAX_CAPACITY, Math.max(2 * was, recalled[c]));
-            long need = (wanted - was) * CacheBudget.blockSize(c) - (budget.maxBytes() - fullCacheBytes());
-            String taken = need > 0 ? takeFromQuietClasses(c, need) : "";
+            String taken = makeRoom(c, wanted);
+            int doubled = Math.min(Policy.MAX_CAPACITY, 2 * was);
+            if (taken == null && wanted > doubled) {
+                // what it had is more than the quiet classes can give: a class left at a block or two
+                // while its size mix is back would miss at nearly every call until they could
+                wanted = doubled;
+                taken = makeRoom(c, wanted);
+            }
             if (taken == null) {
                 continue; // the classes that hardly missed could not give enough
             }
             capacity[c] = wanted;
-            refill[c] = (int) Math.clamp((long) wanted * startRefill[c] / startCapacity[c], 1, wanted);
+            refill[c] = (int) Math.clamp((long) wanted * startRefill[c] / startCapacity[c], 1, Math.max(1, wanted / 2));
             grown++;
             changes.add("class " + c + " (" + CacheBudget.blockSize(c) + " B) missed " + misses[c] + " times in "
                     + settings.epochMillis() + " ms: cache " + was + " -> " + wanted + " blocks, batch " + refill[c] + taken);
         }
+    }
+
+    /**
+     * Makes room in the budget for class {@code c} at {@code wanted} blocks, from the slack first,
+     * then from the classes that hardly missed.
+     *
+     * @return what was taken, in words ("" if the slack was enough), or null if there is no such room
+     */
+    private String makeRoom(int c, int wanted) {
+        long need = (wanted - capacity[c]) * CacheBudget.blockSize(c) - (budget.maxBytes() - fullCacheBytes());
+        return need > 0 ? takeFromQuietClasses(c, need) : "";
     }
 
     /**

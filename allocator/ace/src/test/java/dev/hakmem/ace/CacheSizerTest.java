@@ -133,6 +133,84 @@ class CacheSizerTest {
     }
 
     @Test
+    void shouldKeepTheBatchOfAGrownClassAtHalfItsCacheWhenItStartedFull() {
+        // batch = capacity, as the budget's cut leaves the classes it cuts
+        Policy full = Policy.of(new int[] {8, 8, 8}, new int[] {8, 8, 8});
+        CacheSizer sizer = new CacheSizer(full, CacheBudget.of(1L << 30), SETTINGS);
+        assertNull(sizer.endRound(0));
+        epoch(sizer, 0, 10);
+        assertEquals(16, sizer.capacity(0));
+        assertEquals(8, sizer.refill(0), "a refill that filled the cache would have the next free overflow it");
+    }
+
+    private static final int ANY_CLASS = 40;
+    private static final int DONOR = 30;
+    private static final int GROWER = CacheBudget.sizeClasses() - 1;
+
+    /**
+     * Every class at one block, but class {@value #ANY_CLASS} (40 KiB) at 64 blocks (batch 32),
+     * class {@value #DONOR} (7 KiB) at 64 and the 1 MiB class at 2; the budget holds exactly that. Then
+     * an epoch in which only the 1 MiB class misses: it doubles to 4 blocks (2 MiB more), taken from
+     * the quiet class with the largest footprint, class {@value #ANY_CLASS}, halved from 64 to 8
+     * (2.19 MiB), which leaves 192 KiB of the budget free.
+     */
+    private static CacheSizer afterClass40GaveCapacityAway() {
+        int[] refill = new int[CacheBudget.sizeClasses()];
+        int[] capacity = new int[CacheBudget.sizeClasses()];
+        java.util.Arrays.fill(refill, 1);
+        java.util.Arrays.fill(capacity, 1);
+        refill[ANY_CLASS] = 32;
+        capacity[ANY_CLASS] = 64;
+        refill[DONOR] = 32;
+        capacity[DONOR] = 64;
+        capacity[GROWER] = 2;
+        Policy start = Policy.of(refill, capacity);
+        CacheSizer sizer = new CacheSizer(start, CacheBudget.covering(start), SETTINGS);
+        assertNull(sizer.endRound(0));
+        int[] misses = new int[CacheBudget.sizeClasses()];
+        misses[GROWER] = 10;
+        String why = epoch(sizer, 0, misses);
+        assertTrue(why != null && why.contains("taken from class " + ANY_CLASS + " 64 -> 8"), why);
+        assertEquals(4, sizer.capacity(GROWER));
+        assertEquals(8, sizer.capacity(ANY_CLASS));
+        assertEquals(64, sizer.capacity(DONOR), "the larger footprint gave first, and enough");
+        return sizer;
+    }
+
+    @Test
+    void shouldGiveAClassBackWhatItHadInOneStepWhenItMissesAgain() {
+        CacheSizer sizer = afterClass40GaveCapacityAway();
+        long budgetBytes = sizer.fullCacheBytes() + 192 * 1024;
+        int[] misses = new int[CacheBudget.sizeClasses()];
+        misses[ANY_CLASS] = 10;
+        // 56 blocks of 40 KiB, less the 192 KiB free: the 1 MiB class, quiet now, gives 2 blocks
+        String why = epoch(sizer, 1_000, misses);
+        assertTrue(why != null && why.contains("cache 8 -> 64 blocks"), why);
+        assertEquals(64, sizer.capacity(ANY_CLASS));
+        assertEquals(32, sizer.refill(ANY_CLASS), "the starting ratio");
+        assertEquals(2, sizer.capacity(GROWER));
+        assertTrue(sizer.fullCacheBytes() <= budgetBytes);
+    }
+
+    @Test
+    void shouldDoubleAClassWhenTheQuietClassesCannotGiveBackAllItHad() {
+        CacheSizer sizer = afterClass40GaveCapacityAway();
+        long budgetBytes = sizer.fullCacheBytes() + 192 * 1024;
+        int[] misses = new int[CacheBudget.sizeClasses()];
+        misses[ANY_CLASS] = 20;
+        misses[GROWER] = 10; // busy: it gives nothing; only class 30 (64 x 7 KiB = 448 KiB) is quiet
+        // 64 blocks would need 2,048 KiB more than is free, class 30 has 441 to give; 16 need 128
+        String why = epoch(sizer, 1_000, misses);
+        assertTrue(why != null && why.contains("class " + ANY_CLASS + " (40960 B) missed 20 times in 1000 ms: cache 8 -> 16 blocks")
+                && why.contains("taken from class " + DONOR + " 64 -> 32"), why);
+        assertEquals(16, sizer.capacity(ANY_CLASS));
+        assertEquals(8, sizer.refill(ANY_CLASS));
+        assertEquals(32, sizer.capacity(DONOR));
+        assertEquals(4, sizer.capacity(GROWER), "4 MiB more: nobody quiet can give that");
+        assertTrue(sizer.fullCacheBytes() <= budgetBytes);
+    }
+
+    @Test
     void shouldRefuseAStartingPolicyOverTheBudget() {
         Policy large = everyClassHoldingTwo();
         CacheBudget budget = CacheBudget.of(CacheBudget.floorBytes());
