@@ -289,10 +289,7 @@ public final class RefillEngine implements AutoCloseable {
             }
         } finally {
             synchronized (this) {
-                purgedBytes += bytes;
-                purgeCalls += calls;
-                purgesInFlight--;
-                notifyAll();
+                purgeEnded(bytes, calls);
             }
         }
         return bytes;
@@ -347,10 +344,7 @@ public final class RefillEngine implements AutoCloseable {
                         chunk.emptySinceNanos = chunk.lastFreedNanos; // it emptied while the purge held pages
                     }
                 }
-                purgedBytes += bytes;
-                purgeCalls += done;
-                purgesInFlight--;
-                notifyAll();
+                purgeEnded(bytes, done);
             }
         }
         return bytes;
@@ -432,13 +426,18 @@ public final class RefillEngine implements AutoCloseable {
                         linkOrphan(span);
                     }
                 }
-                purgedBytes += bytes;
-                purgeCalls += calls;
-                purgesInFlight--;
-                notifyAll();
+                purgeEnded(bytes, calls);
             }
         }
         return bytes;
+    }
+
+    /** Under the lock, at the end of a purge that ran outside it: counts what it gave back and lets {@link #close()} go on. */
+    private void purgeEnded(long bytes, int calls) {
+        purgedBytes += bytes;
+        purgeCalls += calls;
+        purgesInFlight--;
+        notifyAll();
     }
 
     /** Runs between an orphan purge's taking of its spans and its system calls, outside the lock: the seam for tests of that window. */

@@ -134,6 +134,36 @@ class IdleCacheTrimTest {
         assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
     }
 
+    /** A platform thread that fills {@code blocks} from its own cache and then blocks: no cold path until {@link #finish}. */
+    private record IdleProducer(Thread thread, CountDownLatch finishing, AtomicReference<Throwable> failure) {
+        static IdleProducer start(ThreadCaches caches, int sizeClass, long[] blocks) throws InterruptedException {
+            CountDownLatch allocated = new CountDownLatch(1);
+            CountDownLatch finishing = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread thread = Thread.ofPlatform().start(() -> {
+                try {
+                    ThreadCache cache = caches.platformCache(Thread.currentThread());
+                    for (int i = 0; i < blocks.length; i++) {
+                        blocks[i] = cache.allocate(sizeClass);
+                    }
+                    allocated.countDown();
+                    finishing.await();
+                } catch (Throwable t) {
+                    failure.set(t);
+                    allocated.countDown();
+                }
+            });
+            allocated.await();
+            return new IdleProducer(thread, finishing, failure);
+        }
+
+        void finish() throws InterruptedException {
+            finishing.countDown();
+            thread.join();
+            assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        }
+    }
+
     /**
      * A thread that allocated, handed its blocks on and then blocked (a main thread in {@code join},
      * a producer gone quiet) has no refill to take back what other threads free: the trim of its idle
@@ -145,22 +175,7 @@ class IdleCacheTrimTest {
     void shouldGiveBackBlocksOtherThreadsFreedToAnIdleThread() throws Exception {
         int sizeClass = SizeClasses.classOf(SIZE);
         long[] blocks = new long[BLOCKS];
-        CountDownLatch allocated = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread producer = Thread.ofPlatform().start(() -> {
-            try {
-                ThreadCache cache = caches.platformCache(Thread.currentThread());
-                for (int i = 0; i < BLOCKS; i++) {
-                    blocks[i] = cache.allocate(sizeClass);
-                }
-                allocated.countDown();
-                finish.await(); // blocked: no cold path from here on
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        allocated.await();
+        IdleProducer producer = IdleProducer.start(caches, sizeClass, blocks);
         ThreadCache consumer = caches.platformCache(Thread.currentThread());
         int half = BLOCKS / 2;
         for (int i = 0; i < half; i++) {
@@ -184,9 +199,7 @@ class IdleCacheTrimTest {
         RefillStats all = engine.stats();
         assertTrue(all.spans() < drained.spans(), "frees that came later in the idle period go back too: " + drained + " -> " + all);
 
-        finish.countDown();
-        producer.join();
-        assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        producer.finish();
         assertTrue(engine.checkInvariants().isEmpty(), engine.checkInvariants().toString());
     }
 
@@ -201,22 +214,7 @@ class IdleCacheTrimTest {
         int sizeClass = SizeClasses.classOf(SIZE);
         int perPage = (int) (PageMap.PAGE_SIZE / SIZE);
         long[] blocks = new long[BLOCKS];
-        CountDownLatch allocated = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread producer = Thread.ofPlatform().start(() -> {
-            try {
-                ThreadCache cache = caches.platformCache(Thread.currentThread());
-                for (int i = 0; i < BLOCKS; i++) {
-                    blocks[i] = cache.allocate(sizeClass);
-                }
-                allocated.countDown();
-                finish.await(); // blocked: no cold path from here on
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        allocated.await();
+        IdleProducer producer = IdleProducer.start(caches, sizeClass, blocks);
         ThreadCache consumer = caches.platformCache(Thread.currentThread());
         // every other page's worth of blocks: each span keeps live pages between free ones
         List<Long> kept = new ArrayList<>();
@@ -242,9 +240,7 @@ class IdleCacheTrimTest {
         assertTrue(again.purgeCalls() - first.purgeCalls() <= 2,
                 "only the span the free reached is looked at again: " + first.purgeCalls() + " -> " + again.purgeCalls() + " calls");
 
-        finish.countDown();
-        producer.join();
-        assertNull(failure.get(), () -> "producer failed: " + failure.get());
+        producer.finish();
         for (long block : kept) {
             free(consumer, engine, block);
         }
