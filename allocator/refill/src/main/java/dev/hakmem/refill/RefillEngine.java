@@ -248,8 +248,8 @@ public final class RefillEngine implements AutoCloseable {
     }
 
     /**
-     * Gives back the memory of the pages of {@code span} whose blocks are all in its free set
-     * ({@link Span#isPageFree}), in runs of contiguous pages: a span pinned by a few blocks (cached
+     * Gives back the memory of the 64 KiB pages of {@code span} whose blocks are all in its free set
+     * ({@link Span#freeRuns}), in runs of contiguous pages: a span pinned by a few blocks (cached
      * by an idle thread, or still in use) keeps only those pages resident. The span keeps its pages
      * and blocks; a purged block reads as zeros when next handed out. Only on a route that
      * {@linkplain OsMemory#purges purges}, and not when spans are filled on carving (debug mode's
@@ -271,22 +271,12 @@ public final class RefillEngine implements AutoCloseable {
             }
             purgesInFlight++;
         }
+        long[] runs = span.freeRuns(PageMap.PAGE_SIZE);
         long bytes = 0;
         int calls = 0;
         try {
-            int runStart = -1;
-            for (int page = 0; page <= span.pages; page++) {
-                boolean free = page < span.pages && span.isPageFree(page);
-                if (free && runStart < 0) {
-                    runStart = page;
-                } else if (!free && runStart >= 0) {
-                    long runBytes = (long) (page - runStart) << PageMap.PAGE_SHIFT;
-                    os.purge(span.chunk.mapping, (long) (span.firstPage + runStart) << PageMap.PAGE_SHIFT, runBytes);
-                    bytes += runBytes;
-                    calls++;
-                    runStart = -1;
-                }
-            }
+            bytes = purgeRuns(span, runs);
+            calls = runs.length / 2;
         } finally {
             synchronized (this) {
                 purgeEnded(bytes, calls);
@@ -406,14 +396,8 @@ public final class RefillEngine implements AutoCloseable {
                 hook.run();
             }
             for (int i = 0; i < spans.size(); i++) {
-                Span span = spans.get(i);
-                long spanOffset = (long) span.firstPage << PageMap.PAGE_SHIFT;
-                long[] free = runs.get(i);
-                for (int r = 0; r < free.length; r += 2) {
-                    os.purge(span.chunk.mapping, spanOffset + free[r], free[r + 1]);
-                    bytes += free[r + 1];
-                    calls++;
-                }
+                bytes += purgeRuns(spans.get(i), runs.get(i));
+                calls += runs.get(i).length / 2;
             }
         } finally {
             synchronized (this) {
@@ -428,6 +412,17 @@ public final class RefillEngine implements AutoCloseable {
                 }
                 purgeEnded(bytes, calls);
             }
+        }
+        return bytes;
+    }
+
+    /** The system calls that give back {@code runs} of {@code span} ({@link Span#freeRuns}), without the lock; returns the bytes. */
+    private long purgeRuns(Span span, long[] runs) {
+        long spanOffset = (long) span.firstPage << PageMap.PAGE_SHIFT;
+        long bytes = 0;
+        for (int r = 0; r < runs.length; r += 2) {
+            os.purge(span.chunk.mapping, spanOffset + runs[r], runs[r + 1]);
+            bytes += runs[r + 1];
         }
         return bytes;
     }

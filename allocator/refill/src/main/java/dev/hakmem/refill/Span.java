@@ -617,27 +617,6 @@ public final class Span {
         return true;
     }
 
-    /**
-     * Whether every block that overlaps page {@code page} of this span (a 64 KiB page, counted from
-     * the span's first) is in the free set: neither handed out nor cached, so nobody may write the
-     * page and its memory can go back to the OS. Bytes past the last block count as free. Read by
-     * the owner, or by a thread that holds the owner's cache (the free set is the owner's).
-     */
-    boolean isPageFree(int page) {
-        long start = (long) page << PageMap.PAGE_SHIFT;
-        int first = (int) (start / blockSize);
-        if (first >= blockCount) {
-            return true;
-        }
-        int last = (int) Math.min(blockCount - 1, (start + PageMap.PAGE_SIZE - 1) / blockSize);
-        for (int index = first; index <= last; index++) {
-            if ((freeBits[index >>> 6] & (1L << index)) == 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The state of a block put at {@code slot} of an array: slots below a stack's first are not slots. */
     static int slotState(int slot) {
         return slot < FIRST_SLOT_STATE ? ALLOCATED : slot;
